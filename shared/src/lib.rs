@@ -1,0 +1,30 @@
+//! The one serialized contract of Animo.
+//!
+//! Every type that crosses a process boundary (HTTP bodies, WebSocket frames,
+//! Studio commands) is defined here, once, with serde. The server, the Studio
+//! and the preview link this crate; the widget and the Studio front-end get
+//! TypeScript declarations generated from it (`cargo xtask codegen`).
+//!
+//! Values that reach a constructor of a type in this crate have already been
+//! validated: validating newtypes deserialize through `TryFrom`, so a bad
+//! e-mail address or an over-long greeting is refused at the edge and cannot
+//! be represented further in.
+//!
+//! This crate does no I/O and knows no framework. The optional features only
+//! add derives: `openapi` (utoipa schemas) and `ts` (TypeScript declarations).
+#![deny(missing_docs)]
+
+pub mod api;
+pub mod bot;
+pub mod error;
+pub mod ids;
+pub mod text;
+pub mod time;
+#[cfg(feature = "ts")]
+pub mod typescript;
+
+pub use bot::{BotConfig, ModelSettings, Personality, PlacementRules, WidgetLook};
+pub use error::{ErrorBody, ErrorCode};
+pub use ids::{AccountId, ApiKeyId, AuditId, BotId, EmbedId, InviteId, TenantId};
+pub use text::ValidationError;
+pub use time::Timestamp;
