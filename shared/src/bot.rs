@@ -135,9 +135,8 @@ impl TryFrom<String> for LanguageTag {
     type Error = ValidationError;
     fn try_from(text: String) -> Result<Self, Self::Error> {
         let mut parts = text.split('-');
-        let primary_ok = parts
-            .next()
-            .is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
+        let primary_ok =
+            parts.next().is_some_and(|p| (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
         let rest_ok = parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
         if primary_ok && rest_ok && text.len() <= 35 {
             Ok(Self(text))
@@ -345,7 +344,11 @@ impl TryFrom<String> for HttpUrl {
         let ok = host.is_some_and(|h| !h.is_empty() && !h.starts_with(':'))
             && text.len() <= 2000
             && !text.chars().any(|c| c.is_whitespace() || c.is_control());
-        if ok { Ok(Self(text)) } else { Err(ValidationError::new("HttpUrl", "must be an http:// or https:// URL with a host")) }
+        if ok {
+            Ok(Self(text))
+        } else {
+            Err(ValidationError::new("HttpUrl", "must be an http:// or https:// URL with a host"))
+        }
     }
 }
 
@@ -456,9 +459,7 @@ impl TryFrom<String> for HexColor {
     type Error = ValidationError;
     fn try_from(text: String) -> Result<Self, Self::Error> {
         let text = text.to_lowercase();
-        let ok = text.len() == 7
-            && text.starts_with('#')
-            && text[1..].bytes().all(|b| b.is_ascii_hexdigit());
+        let ok = text.len() == 7 && text.starts_with('#') && text[1..].bytes().all(|b| b.is_ascii_hexdigit());
         if ok { Ok(Self(text)) } else { Err(ValidationError::new("HexColor", "must be a colour like #1f6feb")) }
     }
 }
@@ -571,7 +572,10 @@ impl TryFrom<String> for Origin {
     fn try_from(text: String) -> Result<Self, Self::Error> {
         let text = text.trim().to_ascii_lowercase();
         let invalid = || {
-            ValidationError::new("Origin", "must be an origin like https://shop.example.com or https://*.example.com (no path)")
+            ValidationError::new(
+                "Origin",
+                "must be an origin like https://shop.example.com or https://*.example.com (no path)",
+            )
         };
         let (scheme, authority) = text.split_once("://").ok_or_else(invalid)?;
         if scheme != "http" && scheme != "https" {
@@ -641,7 +645,11 @@ impl TryFrom<String> for UrlPattern {
     type Error = ValidationError;
     fn try_from(text: String) -> Result<Self, Self::Error> {
         let ok = !text.is_empty() && text.len() <= 500 && !text.chars().any(|c| c.is_whitespace() || c.is_control());
-        if ok { Ok(Self(text)) } else { Err(ValidationError::new("UrlPattern", "must be 1 to 500 characters with no spaces")) }
+        if ok {
+            Ok(Self(text))
+        } else {
+            Err(ValidationError::new("UrlPattern", "must be 1 to 500 characters with no spaces"))
+        }
     }
 }
 
@@ -674,9 +682,8 @@ pub struct PlacementRules {
 impl PlacementRules {
     /// Whether the widget shows on a page, given the pattern subject for its URL.
     pub fn shows_on(&self, path_and_query: &str, full_url: &str) -> bool {
-        let hit = |pattern: &UrlPattern| {
-            pattern.matches(if pattern.0.starts_with('/') { path_and_query } else { full_url })
-        };
+        let hit =
+            |pattern: &UrlPattern| pattern.matches(if pattern.0.starts_with('/') { path_and_query } else { full_url });
         let included = self.include.items().is_empty() || self.include.items().iter().any(hit);
         included && !self.exclude.items().iter().any(hit)
     }
@@ -692,7 +699,11 @@ pub struct AutoOpenDelay(u32);
 impl TryFrom<u32> for AutoOpenDelay {
     type Error = ValidationError;
     fn try_from(value: u32) -> Result<Self, Self::Error> {
-        if value <= 600_000 { Ok(Self(value)) } else { Err(ValidationError::new("AutoOpenDelay", "must be at most 600000 ms")) }
+        if value <= 600_000 {
+            Ok(Self(value))
+        } else {
+            Err(ValidationError::new("AutoOpenDelay", "must be at most 600000 ms"))
+        }
     }
 }
 
@@ -930,23 +941,19 @@ mod tests {
 
     #[test]
     fn minimal_create_request_fills_defaults() {
-        let request: CreateBotRequest =
-            serde_json::from_str(r#"{"personality":{"name":"Ava"}}"#).expect("valid");
+        let request: CreateBotRequest = serde_json::from_str(r#"{"personality":{"name":"Ava"}}"#).expect("valid");
         assert_eq!(request.personality.name.as_str(), "Ava");
         assert_eq!(request.personality.tone, Tone::Friendly);
         assert!(serde_json::from_str::<CreateBotRequest>(r#"{"personality":{"name":"Ava","colour":1}}"#).is_err());
         assert!(serde_json::from_str::<CreateBotRequest>(r#"{"personality":{"name":""}}"#).is_err());
-        assert!(
-            serde_json::from_str::<CreateBotRequest>(r#"{"personality":{"name":"Ava","temperature":3}}"#).is_err()
-        );
+        assert!(serde_json::from_str::<CreateBotRequest>(r#"{"personality":{"name":"Ava","temperature":3}}"#).is_err());
     }
 
     #[test]
     fn provider_chain_rules() {
-        let ok: ModelSettings = serde_json::from_str(
-            r#"{"chain":[{"provider":"openai","model":"gpt-4o-mini"},{"provider":"offline"}]}"#,
-        )
-        .expect("valid");
+        let ok: ModelSettings =
+            serde_json::from_str(r#"{"chain":[{"provider":"openai","model":"gpt-4o-mini"},{"provider":"offline"}]}"#)
+                .expect("valid");
         assert_eq!(ok.chain.items().len(), 2);
         for bad in [
             r#"{"chain":[]}"#,
@@ -977,9 +984,10 @@ mod tests {
 
     #[test]
     fn placement_patterns() {
-        let rules: PlacementRules =
-            serde_json::from_str(r#"{"include":["/shop/*","https://blog.example.com/*"],"exclude":["/shop/checkout*"]}"#)
-                .expect("valid");
+        let rules: PlacementRules = serde_json::from_str(
+            r#"{"include":["/shop/*","https://blog.example.com/*"],"exclude":["/shop/checkout*"]}"#,
+        )
+        .expect("valid");
         assert!(rules.shows_on("/shop/bikes", "https://example.com/shop/bikes"));
         assert!(!rules.shows_on("/shop/checkout?step=2", "https://example.com/shop/checkout?step=2"));
         assert!(rules.shows_on("/post/1", "https://blog.example.com/post/1"));

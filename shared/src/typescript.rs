@@ -25,9 +25,7 @@ pub fn bundle() -> String {
     // Every integer on the wire fits in a JavaScript number, so `number`
     // rather than `bigint` keeps the front-end code plain.
     let cfg = Config::new().with_large_int("number");
-    let mut out = String::from(
-        "// Generated from the animo-shared crate by `cargo xtask codegen`. Do not edit.\n\n",
-    );
+    let mut out = String::from("// Generated from the animo-shared crate by `cargo xtask codegen`. Do not edit.\n\n");
     declare_all!(&mut out, &cfg;
         ids::TenantId, ids::AccountId, ids::BotId, ids::ApiKeyId, ids::InviteId, ids::AuditId, ids::EmbedId,
         error::ErrorCode, error::ErrorBody,
@@ -75,7 +73,8 @@ fn limits() -> String {
         ("ForbiddenTopics", 0, bot::ForbiddenTopics::MAX_ITEMS),
         ("AllowedOrigins", 0, bot::AllowedOrigins::MAX_ITEMS),
     ];
-    let mut out = String::from("/** Validation limits: characters for text, entries for lists. */\nexport const LIMITS = {\n");
+    let mut out =
+        String::from("/** Validation limits: characters for text, entries for lists. */\nexport const LIMITS = {\n");
     for (name, min, max) in text_limits {
         out.push_str(&format!("  {name}: {{ min: {min}, max: {max} }},\n"));
     }

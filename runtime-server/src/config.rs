@@ -1,0 +1,261 @@
+//! The server's one typed configuration.
+//!
+//! Precedence, highest first: command-line flags, environment variables
+//! (`ANIMO_…`), the TOML file given by `--config`, built-in defaults. The
+//! plan catalogue comes from the file only. Nothing else in the server reads
+//! the environment.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use animo_shared::api::Plan;
+use anyhow::{Context, bail};
+use clap::Args;
+use serde::Deserialize;
+
+/// Options of `animo-server serve` (and of the commands that open the database).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port [default: 127.0.0.1:8080]
+    #[arg(long, env = "ANIMO_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Database URL: surrealkv://PATH (embedded, on disk), mem:// (in memory), ws://HOST:PORT (a SurrealDB server) [default: surrealkv://./data/db]
+    #[arg(long, env = "ANIMO_DATABASE")]
+    pub database: Option<String>,
+    /// Folder for blobs (avatars, uploaded documents, exports) [default: ./data/blobs]
+    #[arg(long, env = "ANIMO_BLOBS")]
+    pub blobs: Option<PathBuf>,
+    /// TOML file with any of these options plus the plan catalogue
+    #[arg(long, env = "ANIMO_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Secret for signing access tokens (at least 32 bytes); when absent a random one is kept in the database
+    #[arg(long, env = "ANIMO_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Whether anyone may sign up and create a tenant [default: true]
+    #[arg(long, env = "ANIMO_OPEN_SIGNUP")]
+    pub open_signup: Option<bool>,
+    /// Origins allowed to call the API from a browser (comma-separated), e.g. the Studio's webview [default: tauri://localhost,http://tauri.localhost,http://localhost:1420]
+    #[arg(long, env = "ANIMO_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Option<Vec<String>>,
+    /// Largest JSON request body in bytes [default: 1048576]
+    #[arg(long, env = "ANIMO_MAX_BODY_BYTES")]
+    pub max_body_bytes: Option<usize>,
+    /// Plan given to new tenants [default: free]
+    #[arg(long, env = "ANIMO_DEFAULT_PLAN")]
+    pub default_plan: Option<String>,
+    /// Failed sign-ins for one e-mail address before it is locked for a while [default: 5]
+    #[arg(long, env = "ANIMO_LOGIN_MAX_FAILURES")]
+    pub login_max_failures: Option<u32>,
+    /// Log format: text or json [default: text]
+    #[arg(long, env = "ANIMO_LOG_FORMAT")]
+    pub log_format: Option<LogFormat>,
+    /// Seconds to let in-flight requests finish on shutdown [default: 10]
+    #[arg(long, env = "ANIMO_SHUTDOWN_GRACE_SECS")]
+    pub shutdown_grace_secs: Option<u64>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object a line.
+    Json,
+}
+
+/// The optional configuration file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<SocketAddr>,
+    database: Option<String>,
+    blobs: Option<PathBuf>,
+    jwt_secret: Option<String>,
+    open_signup: Option<bool>,
+    cors_origins: Option<Vec<String>>,
+    max_body_bytes: Option<usize>,
+    default_plan: Option<String>,
+    login_max_failures: Option<u32>,
+    log_format: Option<LogFormat>,
+    shutdown_grace_secs: Option<u64>,
+    #[serde(default)]
+    plans: Vec<Plan>,
+}
+
+/// The validated configuration the server runs with.
+#[derive(Clone)]
+pub struct Config {
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// Which database engine and where.
+    pub database: String,
+    /// Where blobs live.
+    pub blobs: PathBuf,
+    /// The access-token signing secret, if given.
+    pub jwt_secret: Option<Vec<u8>>,
+    /// Whether open sign-up is on.
+    pub open_signup: bool,
+    /// Browser origins allowed by CORS.
+    pub cors_origins: Vec<String>,
+    /// Largest request body.
+    pub max_body_bytes: usize,
+    /// The plan catalogue.
+    pub plans: Vec<Plan>,
+    /// Plan of new tenants; always in the catalogue.
+    pub default_plan: String,
+    /// Failed sign-ins before a lock.
+    pub login_max_failures: u32,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Time given to in-flight requests on shutdown.
+    pub shutdown_grace: Duration,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("database", &self.database)
+            .field("blobs", &self.blobs)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
+            .field("open_signup", &self.open_signup)
+            .field("cors_origins", &self.cors_origins)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("plans", &self.plans)
+            .field("default_plan", &self.default_plan)
+            .field("login_max_failures", &self.login_max_failures)
+            .field("log_format", &self.log_format)
+            .field("shutdown_grace", &self.shutdown_grace)
+            .finish()
+    }
+}
+
+/// The plan catalogue used when the configuration file names none.
+pub fn default_plans() -> Vec<Plan> {
+    const MB: u64 = 1024 * 1024;
+    vec![
+        Plan {
+            name: "free".into(),
+            max_bots: 3,
+            max_members: 3,
+            monthly_messages: 1_000,
+            knowledge_bytes: 20 * MB,
+            avatar_bytes: 30 * MB,
+        },
+        Plan {
+            name: "pro".into(),
+            max_bots: 20,
+            max_members: 20,
+            monthly_messages: 50_000,
+            knowledge_bytes: 500 * MB,
+            avatar_bytes: 500 * MB,
+        },
+        Plan {
+            name: "business".into(),
+            max_bots: 200,
+            max_members: 200,
+            monthly_messages: 1_000_000,
+            knowledge_bytes: 10_000 * MB,
+            avatar_bytes: 10_000 * MB,
+        },
+    ]
+}
+
+impl Config {
+    /// Merges flags, environment (already in `args` through clap), the file and defaults, then validates.
+    pub fn load(args: &ServeArgs) -> anyhow::Result<Self> {
+        let file = match &args.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let plans = if file.plans.is_empty() { default_plans() } else { file.plans };
+        let default_plan = args.default_plan.clone().or(file.default_plan).unwrap_or_else(|| "free".into());
+        if !plans.iter().any(|plan| plan.name == default_plan) {
+            bail!("the default plan {default_plan:?} is not in the plan catalogue");
+        }
+        let jwt_secret = args.jwt_secret.clone().or(file.jwt_secret);
+        if let Some(secret) = &jwt_secret
+            && secret.len() < 32
+        {
+            bail!("the JWT secret must be at least 32 bytes long");
+        }
+        let max_body_bytes = args.max_body_bytes.or(file.max_body_bytes).unwrap_or(1024 * 1024);
+        if max_body_bytes < 1024 {
+            bail!("max_body_bytes must be at least 1024");
+        }
+        Ok(Self {
+            listen: args.listen.or(file.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            database: args.database.clone().or(file.database).unwrap_or_else(|| "surrealkv://./data/db".into()),
+            blobs: args.blobs.clone().or(file.blobs).unwrap_or_else(|| PathBuf::from("./data/blobs")),
+            jwt_secret: jwt_secret.map(String::into_bytes),
+            open_signup: args.open_signup.or(file.open_signup).unwrap_or(true),
+            cors_origins: args.cors_origins.clone().or(file.cors_origins).unwrap_or_else(|| {
+                ["tauri://localhost", "http://tauri.localhost", "http://localhost:1420"].map(String::from).to_vec()
+            }),
+            max_body_bytes,
+            plans,
+            default_plan,
+            login_max_failures: args.login_max_failures.or(file.login_max_failures).unwrap_or(5).max(1),
+            log_format: args.log_format.or(file.log_format).unwrap_or_default(),
+            shutdown_grace: Duration::from_secs(args.shutdown_grace_secs.or(file.shutdown_grace_secs).unwrap_or(10)),
+        })
+    }
+
+    /// A configuration for tests: in-memory database, blobs in `blobs`, port 0.
+    pub fn for_tests(blobs: &Path) -> Self {
+        let args = ServeArgs {
+            listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
+            database: Some("mem://".into()),
+            blobs: Some(blobs.to_path_buf()),
+            ..ServeArgs::default()
+        };
+        // The built-in defaults always validate.
+        Self::load(&args).unwrap_or_else(|error| unreachable!("test defaults are valid: {error}"))
+    }
+
+    /// The plan of this name.
+    pub fn plan(&self, name: &str) -> Option<&Plan> {
+        self.plans.iter().find(|plan| plan.name == name)
+    }
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_file_and_defaults_fill_the_rest() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("animo.toml");
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:9000\"\ndatabase = \"mem://\"\nopen_signup = false\n[[plans]]\nname = \"solo\"\nmax_bots = 1\nmax_members = 1\nmonthly_messages = 10\nknowledge_bytes = 10\navatar_bytes = 10\n",
+        )
+        .expect("write");
+        let args = ServeArgs {
+            config: Some(path.clone()),
+            listen: Some(SocketAddr::from(([127, 0, 0, 1], 7000))),
+            default_plan: Some("solo".into()),
+            ..ServeArgs::default()
+        };
+        let config = Config::load(&args).expect("valid");
+        assert_eq!(config.listen.port(), 7000);
+        assert_eq!(config.database, "mem://");
+        assert!(!config.open_signup);
+        assert_eq!(config.blobs, PathBuf::from("./data/blobs"));
+        assert_eq!(config.plans.len(), 1);
+
+        let unknown = ServeArgs { default_plan: Some("gold".into()), ..ServeArgs::default() };
+        assert!(Config::load(&unknown).is_err());
+        std::fs::write(&path, "lisen = \"x\"\n").expect("write");
+        assert!(Config::load(&ServeArgs { config: Some(path), ..ServeArgs::default() }).is_err());
+    }
+}

@@ -1,0 +1,83 @@
+//! The HTTP surface: routing, middleware, CORS, limits, OpenAPI.
+
+mod extract;
+mod middleware;
+pub mod openapi;
+mod routes;
+
+use std::any::Any;
+
+use animo_shared::ErrorCode;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use axum::{Router, middleware as axum_middleware};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/v1/auth/signup", post(routes::signup))
+        .route("/v1/auth/login", post(routes::login))
+        .route("/v1/auth/refresh", post(routes::refresh))
+        .route("/v1/auth/logout", post(routes::logout))
+        .route("/v1/auth/password", post(routes::change_password))
+        .route("/v1/me", get(routes::me))
+        .route("/v1/bots", get(routes::list_bots).post(routes::create_bot))
+        .route("/v1/bots/{bot_id}", get(routes::get_bot).patch(routes::update_bot).delete(routes::archive_bot))
+        .route("/v1/bots/{bot_id}/publish", post(routes::publish_bot))
+        .route("/v1/bots/{bot_id}/versions", get(routes::bot_versions))
+        .route("/v1/bots/{bot_id}/rollback", post(routes::rollback_bot))
+        .route("/v1/bots/{bot_id}/embed-id", post(routes::rotate_embed_id))
+        .route("/v1/tenant", get(routes::tenant))
+        .route("/v1/tenant/export", get(routes::export))
+        .route("/v1/tenant/deletion", post(routes::request_deletion))
+        .route("/v1/tenant/deletion/confirm", post(routes::confirm_deletion))
+        .route("/v1/members", get(routes::list_members))
+        .route("/v1/members/invites", post(routes::invite))
+        .route("/v1/members/{account_id}", patch(routes::change_role).delete(routes::remove_member))
+        .route("/v1/invites/accept", post(routes::accept_invite))
+        .route("/v1/api-keys", get(routes::list_api_keys).post(routes::create_api_key))
+        .route("/v1/api-keys/{key_id}", axum::routing::delete(routes::revoke_api_key))
+        .route("/v1/audit", get(routes::audit_log))
+        .route("/v1/admin/tenants", get(routes::admin_tenants))
+        .route("/v1/admin/tenants/{tenant_id}", patch(routes::admin_update_tenant))
+        .route("/healthz", get(routes::healthz))
+        .route("/readyz", get(routes::readyz))
+        .route("/metrics", get(routes::metrics))
+        .route("/openapi.json", get(routes::openapi))
+        .route("/docs", get(routes::docs))
+        .route_layer(axum_middleware::from_fn_with_state(state.clone(), middleware::record_latency));
+
+    api.fallback(|| async { ApiError::new(ErrorCode::NotFound, "There is no such route.") })
+        .method_not_allowed_fallback(|| async { ApiError::code(ErrorCode::MethodNotAllowed) })
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(cors(&state.config.cors_origins))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum_middleware::from_fn(middleware::observe))
+        .with_state(state)
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins.iter().filter_map(|origin| HeaderValue::from_str(origin).ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static(middleware::REQUEST_ID_HEADER)])
+        .expose_headers([HeaderName::from_static(middleware::REQUEST_ID_HEADER)])
+}
+
+/// A panic in a handler is a bug: the client gets the ordinary internal error.
+fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    ApiError::internal(anyhow::anyhow!("handler panicked: {detail}")).into_response()
+}

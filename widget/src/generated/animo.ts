@@ -1,0 +1,890 @@
+// Generated from the animo-shared crate by `cargo xtask codegen`. Do not edit.
+
+export type TenantId = string;
+
+export type AccountId = string;
+
+export type BotId = string;
+
+export type ApiKeyId = string;
+
+export type InviteId = string;
+
+export type AuditId = string;
+
+export type EmbedId = string;
+
+export type ErrorCode = "malformed_json" | "invalid_request" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "token_expired" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "forbidden" | "signup_disabled" | "tenant_suspended" | "quota_exceeded" | "not_found" | "method_not_allowed" | "email_taken" | "conflict" | "not_published" | "bot_archived" | "invite_invalid" | "confirmation_required" | "unavailable" | "internal";
+
+export type ErrorBody = { 
+/**
+ * What went wrong, for programs.
+ */
+code: ErrorCode, 
+/**
+ * What went wrong, for people.
+ */
+message: string, 
+/**
+ * The id of the request, as in the server's logs and the `x-request-id` header.
+ */
+request_id: string, 
+/**
+ * Structured details, for example the plan limit that was hit.
+ */
+details?: Record<string, unknown>, };
+
+export type DisplayName = string;
+
+export type TenantName = string;
+
+export type Label = string;
+
+export type Email = string;
+
+export type Password = string;
+
+export type Secret = string;
+
+export type BotName = string;
+
+export type BotRole = string;
+
+export type PersonaPrompt = string;
+
+export type Greeting = string;
+
+export type FallbackMessage = string;
+
+export type GuardrailRule = string;
+
+export type ForbiddenTopic = string;
+
+export type ModelName = string;
+
+export type LauncherText = string;
+
+export type Guardrails = Array<GuardrailRule>;
+
+export type ForbiddenTopics = Array<ForbiddenTopic>;
+
+export type AllowedOrigins = Array<Origin>;
+
+export type UrlPatterns = Array<UrlPattern>;
+
+export type Tone = "friendly" | "professional" | "playful" | "concise" | "empathetic";
+
+export type LanguageTag = string;
+
+export type Temperature = number;
+
+export type ReplyTokenLimit = number;
+
+export type Personality = { 
+/**
+ * The name visitors see.
+ */
+name: BotName, 
+/**
+ * The role in one line.
+ */
+role?: BotRole, 
+/**
+ * Free instructions for the model.
+ */
+persona_prompt?: PersonaPrompt, 
+/**
+ * How the bot speaks.
+ */
+tone?: Tone, 
+/**
+ * The language the bot answers in.
+ */
+language?: LanguageTag, 
+/**
+ * The first message a visitor sees.
+ */
+greeting?: Greeting, 
+/**
+ * What the bot says when it has no grounded answer.
+ */
+fallback_message?: FallbackMessage, 
+/**
+ * Rules the bot must follow.
+ */
+guardrails?: Guardrails, 
+/**
+ * Topics the bot declines.
+ */
+forbidden_topics?: ForbiddenTopics, 
+/**
+ * Sampling temperature.
+ */
+temperature?: Temperature, 
+/**
+ * The longest reply, in tokens.
+ */
+max_reply_tokens?: ReplyTokenLimit, };
+
+export type ProviderKind = "offline" | "openai" | "anthropic" | "gemini";
+
+export type HttpUrl = string;
+
+export type ProviderChoice = { 
+/**
+ * Which API to call.
+ */
+provider: ProviderKind, 
+/**
+ * The model to ask; required for every provider but `offline`.
+ */
+model?: ModelName | null, 
+/**
+ * Where the API lives, when not the provider's public endpoint.
+ */
+base_url?: HttpUrl | null, };
+
+export type ProviderChain = Array<ProviderChoice>;
+
+export type ModelSettings = { 
+/**
+ * The chain, first choice first.
+ */
+chain: ProviderChain, };
+
+export type HexColor = string;
+
+export type Theme = "auto" | "light" | "dark";
+
+export type Corner = "bottom_right" | "bottom_left" | "top_right" | "top_left";
+
+export type WidgetLook = { 
+/**
+ * Brand colour of the launcher and the visitor's bubbles.
+ */
+primary_color: HexColor, 
+/**
+ * Text colour on the primary colour.
+ */
+on_primary_color: HexColor, 
+/**
+ * Light, dark or automatic.
+ */
+theme?: Theme, 
+/**
+ * The corner the launcher sits in.
+ */
+position?: Corner, 
+/**
+ * Text on the launcher button.
+ */
+launcher_text?: LauncherText, };
+
+export type Origin = string;
+
+export type UrlPattern = string;
+
+export type AutoOpenDelay = number;
+
+export type PlacementRules = { 
+/**
+ * Show only on pages matching one of these (empty: every page).
+ */
+include?: UrlPatterns, 
+/**
+ * Never show on pages matching one of these; wins over `include`.
+ */
+exclude?: UrlPatterns, 
+/**
+ * Open the chat by itself after this many milliseconds (at most 10 minutes).
+ */
+auto_open_delay_ms?: AutoOpenDelay | null, };
+
+export type BotConfig = { 
+/**
+ * Who the bot is.
+ */
+personality: Personality, 
+/**
+ * Which models answer.
+ */
+model: ModelSettings, 
+/**
+ * How the widget looks.
+ */
+widget: WidgetLook, 
+/**
+ * Origins allowed to embed the bot. Empty means only the tenant's test origins.
+ */
+allowed_origins: AllowedOrigins, 
+/**
+ * Where and when the widget appears.
+ */
+placement: PlacementRules, };
+
+export type BotStatus = "active" | "archived";
+
+export type BotView = { 
+/**
+ * The bot's id.
+ */
+id: BotId, 
+/**
+ * The public id websites embed.
+ */
+embed_id: EmbedId, 
+/**
+ * Active or archived.
+ */
+status: BotStatus, 
+/**
+ * The configuration being edited.
+ */
+draft: BotConfig, 
+/**
+ * The version embeds serve, if any was published.
+ */
+live_version: number | null, 
+/**
+ * When the bot was created.
+ */
+created_at: string, 
+/**
+ * When the draft last changed.
+ */
+updated_at: string, };
+
+export type CreateBotRequest = { 
+/**
+ * Who the bot is.
+ */
+personality: Personality, 
+/**
+ * Which models answer (default: the offline responder).
+ */
+model?: ModelSettings, 
+/**
+ * How the widget looks.
+ */
+widget?: WidgetLook, 
+/**
+ * Origins allowed to embed the bot.
+ */
+allowed_origins?: AllowedOrigins, 
+/**
+ * Where and when the widget appears.
+ */
+placement?: PlacementRules, };
+
+export type UpdateBotRequest = { 
+/**
+ * New personality.
+ */
+personality?: Personality, 
+/**
+ * New model settings.
+ */
+model?: ModelSettings, 
+/**
+ * New widget look.
+ */
+widget?: WidgetLook, 
+/**
+ * New allowed origins.
+ */
+allowed_origins?: AllowedOrigins, 
+/**
+ * New placement rules.
+ */
+placement?: PlacementRules, };
+
+export type PublishRequest = { 
+/**
+ * A note for the version list, e.g. "new greeting".
+ */
+note?: Label, };
+
+export type RollbackRequest = { 
+/**
+ * The version to bring back.
+ */
+version: number, };
+
+export type BotVersionView = { 
+/**
+ * The bot.
+ */
+bot_id: BotId, 
+/**
+ * 1, 2, 3… in publishing order.
+ */
+version: number, 
+/**
+ * The configuration frozen at publishing.
+ */
+config: BotConfig, 
+/**
+ * When it was published.
+ */
+published_at: string, 
+/**
+ * Who published it (an account or API key id).
+ */
+published_by: string, 
+/**
+ * The publisher's note.
+ */
+note: Label, 
+/**
+ * Set when this version was made by rolling back to an earlier one.
+ */
+rolled_back_from: number | null, };
+
+export type BotVersionList = { 
+/**
+ * The version embeds serve.
+ */
+live_version: number | null, 
+/**
+ * Every version, newest first.
+ */
+versions: Array<BotVersionView>, };
+
+export type BotList = { 
+/**
+ * Bots, oldest first; archived ones only when asked for.
+ */
+bots: Array<BotView>, };
+
+export type EmbedIdView = { 
+/**
+ * The new embed id; the old one stops working at once.
+ */
+embed_id: EmbedId, };
+
+export type Role = "viewer" | "designer" | "owner";
+
+export type SignupRequest = { 
+/**
+ * The account's e-mail address.
+ */
+email: Email, 
+/**
+ * At least 10 characters.
+ */
+password: Password, 
+/**
+ * How the person is called.
+ */
+display_name?: DisplayName, 
+/**
+ * The business's name.
+ */
+tenant_name: TenantName, };
+
+export type LoginRequest = { 
+/**
+ * The account's e-mail address.
+ */
+email: Email, 
+/**
+ * The password.
+ */
+password: Password, 
+/**
+ * Which tenant to act in, when the account belongs to several (default: the oldest membership).
+ */
+tenant_id?: TenantId, };
+
+export type RefreshRequest = { 
+/**
+ * The refresh token from sign-in or the previous refresh.
+ */
+refresh_token: Secret, };
+
+export type LogoutRequest = { 
+/**
+ * The refresh token of the session to end.
+ */
+refresh_token: Secret, };
+
+export type ChangePasswordRequest = { 
+/**
+ * The password in use now.
+ */
+current_password: Password, 
+/**
+ * The new password.
+ */
+new_password: Password, };
+
+export type TokenPair = { 
+/**
+ * Always `Bearer`.
+ */
+token_type: string, 
+/**
+ * A JWT for `Authorization: Bearer …`, valid for 15 minutes.
+ */
+access_token: Secret, 
+/**
+ * Seconds until the access token expires.
+ */
+expires_in: number, 
+/**
+ * An opaque token, valid for 30 days and usable once.
+ */
+refresh_token: Secret, };
+
+export type AccountView = { 
+/**
+ * The account's id.
+ */
+id: AccountId, 
+/**
+ * Its e-mail address.
+ */
+email: Email, 
+/**
+ * How the person is called.
+ */
+display_name: DisplayName, 
+/**
+ * When it was created.
+ */
+created_at: string, };
+
+export type Membership = { 
+/**
+ * The tenant.
+ */
+tenant_id: TenantId, 
+/**
+ * Its name.
+ */
+tenant_name: TenantName, 
+/**
+ * The account's role there.
+ */
+role: Role, };
+
+export type SessionResponse = { 
+/**
+ * Who signed in.
+ */
+account: AccountView, 
+/**
+ * The tenant the tokens act in, with the role there.
+ */
+membership: Membership, 
+/**
+ * The tokens.
+ */
+tokens: TokenPair, };
+
+export type MeResponse = { 
+/**
+ * The account, absent when the caller is an API key.
+ */
+account: AccountView | null, 
+/**
+ * The tenant acted in and the role there.
+ */
+membership: Membership, 
+/**
+ * Every tenant the account belongs to.
+ */
+memberships: Array<Membership>, };
+
+export type InviteRequest = { 
+/**
+ * Who to invite.
+ */
+email: Email, 
+/**
+ * The role they will have.
+ */
+role: Role, };
+
+export type InviteCreated = { 
+/**
+ * The invitation's id.
+ */
+id: InviteId, 
+/**
+ * Who is invited.
+ */
+email: Email, 
+/**
+ * Their future role.
+ */
+role: Role, 
+/**
+ * The secret the invitee presents to accept.
+ */
+token: Secret, 
+/**
+ * When the invitation lapses.
+ */
+expires_at: string, };
+
+export type AcceptInviteRequest = { 
+/**
+ * The token from the invitation.
+ */
+token: Secret, 
+/**
+ * The new or existing account's password.
+ */
+password: Password, 
+/**
+ * The name for a new account.
+ */
+display_name?: DisplayName, };
+
+export type MemberView = { 
+/**
+ * The account.
+ */
+account_id: AccountId, 
+/**
+ * Its e-mail address.
+ */
+email: Email, 
+/**
+ * Its name.
+ */
+display_name: DisplayName, 
+/**
+ * Its role in this tenant.
+ */
+role: Role, 
+/**
+ * When it joined.
+ */
+joined_at: string, };
+
+export type MemberList = { 
+/**
+ * Members, oldest first.
+ */
+members: Array<MemberView>, 
+/**
+ * Invitations not yet accepted or expired.
+ */
+pending_invites: Array<PendingInvite>, };
+
+export type PendingInvite = { 
+/**
+ * The invitation.
+ */
+id: InviteId, 
+/**
+ * Who is invited.
+ */
+email: Email, 
+/**
+ * Their future role.
+ */
+role: Role, 
+/**
+ * When it lapses.
+ */
+expires_at: string, };
+
+export type ChangeRoleRequest = { 
+/**
+ * The new role.
+ */
+role: Role, };
+
+export type CreateApiKeyRequest = { 
+/**
+ * What the key is for.
+ */
+name: Label, 
+/**
+ * What the key may do.
+ */
+role: Role, };
+
+export type ApiKeyView = { 
+/**
+ * The key's id.
+ */
+id: ApiKeyId, 
+/**
+ * What the key is for.
+ */
+name: Label, 
+/**
+ * What the key may do.
+ */
+role: Role, 
+/**
+ * The start of the secret (`ak_…`), to recognise it.
+ */
+prefix: string, 
+/**
+ * When it was created.
+ */
+created_at: string, 
+/**
+ * When it was last used, to the minute.
+ */
+last_used_at: string | null, };
+
+export type ApiKeyCreated = { 
+/**
+ * The key as it will be listed.
+ */
+key: ApiKeyView, 
+/**
+ * The secret for `Authorization: Bearer ak_…`; it cannot be shown again.
+ */
+secret: Secret, };
+
+export type ApiKeyList = { 
+/**
+ * Keys, oldest first.
+ */
+keys: Array<ApiKeyView>, };
+
+export type Plan = { 
+/**
+ * The plan's name, e.g. `free`.
+ */
+name: string, 
+/**
+ * Most bots that are not archived.
+ */
+max_bots: number, 
+/**
+ * Most members (owners, designers and viewers together).
+ */
+max_members: number, 
+/**
+ * Most visitor messages per calendar month (UTC).
+ */
+monthly_messages: number, 
+/**
+ * Most bytes of knowledge documents in all.
+ */
+knowledge_bytes: number, 
+/**
+ * Most bytes of avatar files in all.
+ */
+avatar_bytes: number, };
+
+export type QuotaKind = "bots" | "members" | "monthly_messages" | "knowledge_bytes" | "avatar_bytes";
+
+export type Usage = { 
+/**
+ * Bots that are not archived.
+ */
+bots: number, 
+/**
+ * Members.
+ */
+members: number, 
+/**
+ * Visitor messages this month.
+ */
+monthly_messages: number, 
+/**
+ * Bytes of knowledge documents.
+ */
+knowledge_bytes: number, 
+/**
+ * Bytes of avatar files.
+ */
+avatar_bytes: number, };
+
+export type TenantStatus = "active" | "suspended";
+
+export type TenantView = { 
+/**
+ * The tenant's id.
+ */
+id: TenantId, 
+/**
+ * Its name.
+ */
+name: TenantName, 
+/**
+ * Active or suspended.
+ */
+status: TenantStatus, 
+/**
+ * Its plan.
+ */
+plan: Plan, 
+/**
+ * What it uses of the plan.
+ */
+usage: Usage, 
+/**
+ * When it was created.
+ */
+created_at: string, };
+
+export type DeletionChallenge = { 
+/**
+ * Send this back in [`ConfirmDeletionRequest`] to delete everything.
+ */
+confirmation_token: Secret, 
+/**
+ * When the token lapses.
+ */
+expires_at: string, };
+
+export type ConfirmDeletionRequest = { 
+/**
+ * The token from the first step.
+ */
+confirmation_token: Secret, };
+
+export type Actor = { "kind": "account", 
+/**
+ * The account.
+ */
+id: AccountId, } | { "kind": "api_key", 
+/**
+ * The key.
+ */
+id: ApiKeyId, } | { "kind": "operator", 
+/**
+ * Who, as far as known.
+ */
+name: string, };
+
+export type AuditEntry = { 
+/**
+ * The entry's id (ordered by time).
+ */
+id: AuditId, 
+/**
+ * When it happened.
+ */
+at: string, 
+/**
+ * Who did it.
+ */
+actor: Actor, 
+/**
+ * What was done, e.g. `bot.publish`.
+ */
+action: string, 
+/**
+ * What it was done to, e.g. a bot id.
+ */
+target: string, 
+/**
+ * The client's address, as the server saw it.
+ */
+client_addr: string | null, };
+
+export type AuditPage = { 
+/**
+ * The entries.
+ */
+entries: Array<AuditEntry>, 
+/**
+ * Pass as `before` to get the next, older page; absent on the last page.
+ */
+next_before: AuditId | null, };
+
+export type AdminTenantView = { 
+/**
+ * The tenant's id.
+ */
+id: TenantId, 
+/**
+ * Its name.
+ */
+name: TenantName, 
+/**
+ * Its plan's name.
+ */
+plan: string, 
+/**
+ * Active or suspended.
+ */
+status: TenantStatus, 
+/**
+ * When it was created.
+ */
+created_at: string, };
+
+export type AdminTenantUpdate = { 
+/**
+ * The new plan's name.
+ */
+plan?: string, 
+/**
+ * Suspend or reactivate.
+ */
+status?: TenantStatus, };
+
+export type HealthResponse = { 
+/**
+ * `ok`, or what is wrong.
+ */
+status: string, 
+/**
+ * The server's version.
+ */
+version: string, };
+
+/** Validation limits: characters for text, entries for lists. */
+export const LIMITS = {
+  DisplayName: { min: 1, max: 100 },
+  TenantName: { min: 1, max: 100 },
+  Label: { min: 0, max: 200 },
+  Password: { min: 10, max: 256 },
+  BotName: { min: 1, max: 80 },
+  BotRole: { min: 0, max: 160 },
+  PersonaPrompt: { min: 0, max: 8000 },
+  Greeting: { min: 0, max: 500 },
+  FallbackMessage: { min: 1, max: 500 },
+  GuardrailRule: { min: 1, max: 300 },
+  ForbiddenTopic: { min: 1, max: 100 },
+  ModelName: { min: 1, max: 200 },
+  LauncherText: { min: 0, max: 40 },
+  Guardrails: { min: 0, max: 30 },
+  ForbiddenTopics: { min: 0, max: 50 },
+  AllowedOrigins: { min: 0, max: 50 },
+  UrlPatterns: { min: 0, max: 50 },
+  ProviderChain: { min: 1, max: 4 },
+  ReplyTokenLimit: { min: 16, max: 4096 },
+  Temperature: { min: 0, max: 2 },
+  AutoOpenDelay: { min: 0, max: 600000 },
+} as const;
+
+/** Every error code with its HTTP status and meaning. */
+export const ERROR_CODES: Record<ErrorCode, { status: number; meaning: string }> = {
+  malformed_json: { status: 400, meaning: "The request body is not well-formed JSON." },
+  invalid_request: { status: 422, meaning: "A field is missing, unknown or fails validation; the message names it." },
+  unsupported_media_type: { status: 415, meaning: "The request body must be sent as application/json." },
+  payload_too_large: { status: 413, meaning: "The request body is larger than this endpoint accepts." },
+  unauthenticated: { status: 401, meaning: "Sign in first: no valid access token or API key was presented." },
+  token_expired: { status: 401, meaning: "The access token has expired; use the refresh token to get a new one." },
+  invalid_credentials: { status: 401, meaning: "The e-mail address or password is wrong." },
+  invalid_refresh_token: { status: 401, meaning: "The refresh token is unknown, expired or revoked; sign in again." },
+  refresh_token_reused: { status: 401, meaning: "A refresh token was used twice, so every session of that sign-in was revoked; sign in again." },
+  too_many_attempts: { status: 429, meaning: "Too many failed attempts; wait before trying again." },
+  forbidden: { status: 403, meaning: "Your role in this tenant does not allow this action." },
+  signup_disabled: { status: 403, meaning: "This server does not accept new sign-ups; ask for an invitation." },
+  tenant_suspended: { status: 403, meaning: "This tenant is suspended; its bots do not answer and its data cannot be changed." },
+  quota_exceeded: { status: 403, meaning: "The tenant's plan does not allow more of this; the details name the limit." },
+  not_found: { status: 404, meaning: "Nothing with this id exists for you." },
+  method_not_allowed: { status: 405, meaning: "This route does not accept this HTTP method." },
+  email_taken: { status: 409, meaning: "An account with this e-mail address already exists." },
+  conflict: { status: 409, meaning: "The action conflicts with the current state; the message says why." },
+  not_published: { status: 409, meaning: "The bot has no published version yet." },
+  bot_archived: { status: 409, meaning: "The bot is archived; it cannot be edited or published." },
+  invite_invalid: { status: 400, meaning: "The invitation is unknown, already used or expired." },
+  confirmation_required: { status: 409, meaning: "This action needs the confirmation token from its first step." },
+  unavailable: { status: 503, meaning: "The service is temporarily unavailable; try again shortly." },
+  internal: { status: 500, meaning: "Internal error; quote the request id when reporting it." },
+};

@@ -1,0 +1,71 @@
+//! Project automation, run as `cargo xtask <task>` (the alias lives in
+//! `.cargo/config.toml`).
+//!
+//! Keeping these tasks in Rust rather than in shell scripts means they run the
+//! same way on every machine that can build the workspace, and CI runs exactly
+//! what a developer runs: `.ci/run` is `cargo xtask test`.
+
+mod checks;
+mod codegen;
+mod process;
+mod run;
+mod setup;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+/// Animo's project automation.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Install the missing system packages and the front-ends' npm dependencies.
+    ///
+    /// Safe to run again: it only installs what is missing.
+    Setup,
+    /// Write the TypeScript declarations generated from animo-shared into the
+    /// widget and the Studio front-end.
+    Codegen {
+        /// Write nothing; fail if a generated file differs from what codegen would write.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Run every check, in CI's order: setup, formatting, clippy, the Rust
+    /// tests, then the front-ends' type checks and tests.
+    Test,
+    /// Build the widget, seed the demo tenant and bot, and start the server.
+    Run {
+        /// Passed on to `animo-server serve`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        serve_args: Vec<String>,
+    },
+    /// What `.ci/run` calls: exactly the checks of `test`.
+    Ci,
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let root = project_root();
+    match cli.task {
+        Task::Setup => setup::setup(&root),
+        Task::Codegen { check: false } => codegen::write(&root),
+        Task::Codegen { check: true } => codegen::check(&root),
+        // CI must not drift from the command the README gives developers, so
+        // both names lead to the same function.
+        Task::Test | Task::Ci => checks::test(&root),
+        Task::Run { serve_args } => run::run(&root, &serve_args),
+    }
+}
+
+/// The workspace root, which every task works from whatever the caller's
+/// current directory is.
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask/ sits inside the workspace root").to_path_buf()
+}
