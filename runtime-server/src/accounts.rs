@@ -74,8 +74,15 @@ pub async fn signup(state: &AppState, request: SignupRequest, client: Option<&st
     if !state.config.open_signup {
         return Err(ApiError::code(ErrorCode::SignupDisabled));
     }
-    create_account_with_tenant(state, &request.email, &request.password, request.display_name, &request.tenant_name, client)
-        .await
+    create_account_with_tenant(
+        state,
+        &request.email,
+        &request.password,
+        request.display_name,
+        &request.tenant_name,
+        client,
+    )
+    .await
 }
 
 /// The body of sign-up, also used by the demo seeding.
@@ -98,7 +105,7 @@ pub(crate) async fn create_account_with_tenant(
     state
         .store
         .platform()
-        .query(&crate::tenants::signup_sql())
+        .query(crate::tenants::signup_sql())
         .bind("account_id", &account_id)
         .bind("account", new_account_content(email, &name, &hash, now))
         .bind("tenant_id", &tenant_id)

@@ -46,7 +46,7 @@ pub async fn create(state: &AppState, ctx: &TenantCtx, request: CreateApiKeyRequ
     let query = ctx
         .db
         .db()
-        .query(&format!(
+        .query(format!(
             "BEGIN TRANSACTION; CREATE type::record('api_key', $id) CONTENT $key; {AUDIT_INSERT} COMMIT TRANSACTION;"
         ))
         .bind("id", &id)
@@ -82,7 +82,7 @@ pub async fn revoke(state: &AppState, ctx: &TenantCtx, id: &ApiKeyId) -> ApiResu
     let query = ctx
         .db
         .db()
-        .query(&format!(
+        .query(format!(
             "BEGIN TRANSACTION; UPDATE type::record('api_key', $id) SET revoked = true; {AUDIT_INSERT} COMMIT TRANSACTION;"
         ))
         .bind("id", id);

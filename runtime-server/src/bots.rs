@@ -148,13 +148,7 @@ pub async fn archive(state: &AppState, ctx: &TenantCtx, id: &BotId) -> ApiResult
     let query = ctx.db.db().query(&sql).bind("id", id).bind("now", Timestamp::now());
     bind_audit(query, ctx, "bot.archive", id.as_str()).run().await.map_err(bot_error)?;
     let bot = get(ctx, id).await?;
-    state
-        .store
-        .platform()
-        .query("DELETE type::record('embed', $embed)")
-        .bind("embed", &bot.embed_id)
-        .run()
-        .await?;
+    state.store.platform().query("DELETE type::record('embed', $embed)").bind("embed", &bot.embed_id).run().await?;
     Ok(bot)
 }
 
@@ -257,7 +251,7 @@ pub async fn rotate_embed_id(state: &AppState, ctx: &TenantCtx, id: &BotId) -> A
     let query = ctx
         .db
         .db()
-        .query(&format!(
+        .query(format!(
             "BEGIN TRANSACTION; UPDATE type::record('bot', $id) SET embed_id = $embed, updated_at = $now; {AUDIT_INSERT} COMMIT TRANSACTION;"
         ))
         .bind("id", id)

@@ -44,21 +44,22 @@ fn api(error: ApiError) -> anyhow::Error {
 pub async fn seed(state: &AppState, public_origin: &str) -> anyhow::Result<Demo> {
     let email = Email::try_from(DEMO_EMAIL).map_err(invalid)?;
     let password = Password::try_from(DEMO_PASSWORD).map_err(invalid)?;
-    let (session, created): (SessionResponse, bool) = match accounts::account_by_email(state, &email).await.map_err(api)? {
-        Some(_) => (
-            accounts::login(state, animo_shared::api::LoginRequest { email, password, tenant_id: None })
-                .await
-                .map_err(api)?,
-            false,
-        ),
-        None => {
-            let tenant = TenantName::try_from("Animo Demo").map_err(invalid)?;
-            let session = accounts::create_account_with_tenant(state, &email, &password, None, &tenant, None)
-                .await
-                .map_err(api)?;
-            (session, true)
-        }
-    };
+    let (session, created): (SessionResponse, bool) =
+        match accounts::account_by_email(state, &email).await.map_err(api)? {
+            Some(_) => (
+                accounts::login(state, animo_shared::api::LoginRequest { email, password, tenant_id: None })
+                    .await
+                    .map_err(api)?,
+                false,
+            ),
+            None => {
+                let tenant = TenantName::try_from("Animo Demo").map_err(invalid)?;
+                let session = accounts::create_account_with_tenant(state, &email, &password, None, &tenant, None)
+                    .await
+                    .map_err(api)?;
+                (session, true)
+            }
+        };
     let claims = state
         .keys
         .verify(session.tokens.access_token.expose())

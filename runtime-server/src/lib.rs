@@ -61,9 +61,8 @@ impl RunningServer {
 /// Opens everything, binds the configured address and serves until [`RunningServer::stop`].
 pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     let state = AppState::open(config).await?;
-    let listener = TcpListener::bind(state.config.listen)
-        .await
-        .with_context(|| format!("binding {}", state.config.listen))?;
+    let listener =
+        TcpListener::bind(state.config.listen).await.with_context(|| format!("binding {}", state.config.listen))?;
     let addr = listener.local_addr()?;
     let (shutdown, signal) = oneshot::channel::<()>();
     let app = http::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();

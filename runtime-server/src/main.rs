@@ -72,7 +72,8 @@ enum AdminTask {
 fn init_logs(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("ANIMO_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,surrealdb=warn,surrealkv=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
@@ -127,7 +128,8 @@ async fn admin(args: &ServeArgs, task: AdminTask) -> anyhow::Result<()> {
         }
         AdminTask::GrantOperator { email } => {
             let email = Email::try_from(email).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let granted = animo_server::accounts::grant_operator(&state, &email).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let granted =
+                animo_server::accounts::grant_operator(&state, &email).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             if !granted {
                 bail!("no account has the address {email}");
             }

@@ -41,7 +41,7 @@ pub async fn invite(state: &AppState, ctx: &TenantCtx, request: InviteRequest) -
     let query = ctx
         .db
         .db()
-        .query(&format!(
+        .query(format!(
             "BEGIN TRANSACTION; CREATE type::record('invite', $id) CONTENT $invite; {AUDIT_INSERT} COMMIT TRANSACTION;"
         ))
         .bind("id", &id)
@@ -69,7 +69,11 @@ struct InviteRow {
 }
 
 /// Accepts an invitation, creating the account when the address has none.
-pub async fn accept(state: &AppState, request: AcceptInviteRequest, client: Option<&str>) -> ApiResult<SessionResponse> {
+pub async fn accept(
+    state: &AppState,
+    request: AcceptInviteRequest,
+    client: Option<&str>,
+) -> ApiResult<SessionResponse> {
     #[derive(Deserialize)]
     struct Index {
         tenant: TenantId,
@@ -159,7 +163,7 @@ pub async fn accept(state: &AppState, request: AcceptInviteRequest, client: Opti
     let actor = Actor::Account { id: account_id.clone() };
     let query = db
         .db()
-        .query(&format!(
+        .query(format!(
             "BEGIN TRANSACTION; UPDATE type::record('invite', $id) SET accepted = true; {AUDIT_INSERT} COMMIT TRANSACTION;"
         ))
         .bind("id", &index.invite);
@@ -240,7 +244,7 @@ pub async fn change_role(state: &AppState, ctx: &TenantCtx, account: &AccountId,
     state
         .store
         .platform()
-        .query(&format!(
+        .query(format!(
             "BEGIN TRANSACTION; {KEEP_AN_OWNER}
              UPDATE membership SET role = $new_role WHERE account = $account AND tenant = $tenant;
              COMMIT TRANSACTION;"
@@ -262,7 +266,7 @@ pub async fn remove(state: &AppState, ctx: &TenantCtx, account: &AccountId) -> A
     state
         .store
         .platform()
-        .query(&format!(
+        .query(format!(
             "BEGIN TRANSACTION; {KEEP_AN_OWNER}
              DELETE membership WHERE account = $account AND tenant = $tenant;
              UPDATE type::record('tenant', $tenant) SET member_count = math::max([0, (member_count ?? 1) - 1]);

@@ -5,7 +5,7 @@ use animo_shared::api::{
     Actor, AdminTenantUpdate, AdminTenantView, DeletionChallenge, Plan, QuotaKind, TenantStatus, TenantView, Usage,
 };
 use animo_shared::text::{Secret, TenantName};
-use animo_shared::{AccountId, ErrorCode, TenantId, Timestamp};
+use animo_shared::{ErrorCode, TenantId, Timestamp};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -32,7 +32,8 @@ pub async fn signing_secret(store: &Store) -> Result<Vec<u8>, StoreError> {
         .bind("secret", &fresh)
         .run()
         .await;
-    let row: Option<Row> = store.platform().query("SELECT secret FROM type::record('platform_secret', 'jwt')").run().await?.first(0)?;
+    let row: Option<Row> =
+        store.platform().query("SELECT secret FROM type::record('platform_secret', 'jwt')").run().await?.first(0)?;
     Ok(row.map(|r| r.secret).unwrap_or(fresh).into_bytes())
 }
 
@@ -58,8 +59,7 @@ pub(crate) struct TenantRow {
     pub member_count: u64,
 }
 
-pub(crate) const TENANT_FIELDS: &str =
-    "record::id(id) AS id, name, plan, status, created_at, member_count";
+pub(crate) const TENANT_FIELDS: &str = "record::id(id) AS id, name, plan, status, created_at, member_count";
 
 pub(crate) async fn tenant_row(state: &AppState, tenant: &TenantId) -> ApiResult<TenantRow> {
     let sql = format!("SELECT {TENANT_FIELDS} FROM type::record('tenant', $id)");
@@ -83,8 +83,14 @@ pub async fn view(state: &AppState, ctx: &TenantCtx) -> ApiResult<TenantView> {
 
 /// A usage counter of the tenant database.
 pub async fn usage_count(ctx: &TenantCtx, kind: QuotaKind) -> ApiResult<u64> {
-    let count: Option<u64> =
-        ctx.db.db().query("RETURN type::record('usage', $kind).count").bind("kind", kind.name()).run().await?.value(0)?;
+    let count: Option<u64> = ctx
+        .db
+        .db()
+        .query("RETURN type::record('usage', $kind).count")
+        .bind("kind", kind.name())
+        .run()
+        .await?
+        .value(0)?;
     Ok(count.unwrap_or(0))
 }
 
@@ -195,9 +201,7 @@ pub async fn request_deletion(state: &AppState, ctx: &TenantCtx) -> ApiResult<De
         .bind("by", ctx.actor_name())
         .run()
         .await?;
-    bind_audit(ctx.db.db().query(AUDIT_INSERT), ctx, "tenant.deletion_requested", ctx.tenant().as_str())
-        .run()
-        .await?;
+    bind_audit(ctx.db.db().query(AUDIT_INSERT), ctx, "tenant.deletion_requested", ctx.tenant().as_str()).run().await?;
     Ok(DeletionChallenge { confirmation_token: Secret::new(token), expires_at })
 }
 
@@ -216,9 +220,8 @@ pub async fn confirm_deletion(state: &AppState, ctx: &TenantCtx, token: &Secret)
         .run()
         .await?
         .first(0)?;
-    let valid = challenge.is_some_and(|c| {
-        c.token_hash == token_hash(token.expose()) && c.expires_at > Timestamp::now().unix_seconds()
-    });
+    let valid = challenge
+        .is_some_and(|c| c.token_hash == token_hash(token.expose()) && c.expires_at > Timestamp::now().unix_seconds());
     if !valid {
         return Err(ApiError::code(ErrorCode::ConfirmationRequired));
     }
@@ -249,21 +252,4 @@ async fn delete_everything(state: &AppState, tenant: &TenantId) -> ApiResult<()>
     crate::blobs::delete_prefix(state, &crate::blobs::tenant_prefix(tenant)).await?;
     tracing::info!(%tenant, "tenant deleted with all its data");
     Ok(())
-}
-
-/// The tenants an account owns alone, which must be handled before the account could go.
-pub async fn member_tenants(state: &AppState, account: &AccountId) -> ApiResult<Vec<TenantId>> {
-    #[derive(Deserialize)]
-    struct Row {
-        tenant: TenantId,
-    }
-    let rows: Vec<Row> = state
-        .store
-        .platform()
-        .query("SELECT tenant FROM membership WHERE account = $account")
-        .bind("account", account)
-        .run()
-        .await?
-        .all(0)?;
-    Ok(rows.into_iter().map(|r| r.tenant).collect())
 }

@@ -5,6 +5,7 @@
 //! same way on every machine that can build the workspace, and CI runs exactly
 //! what a developer runs: `.ci/run` is `cargo xtask test`.
 
+mod bench;
 mod checks;
 mod codegen;
 mod process;
@@ -48,6 +49,21 @@ enum Task {
     },
     /// What `.ci/run` calls: exactly the checks of `test`.
     Ci,
+    /// Measure the server under load; see docs/benchmarks.md for the figures.
+    Bench {
+        #[command(subcommand)]
+        bench: Bench,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum Bench {
+    /// Authenticated control-plane reads and writes from many concurrent
+    /// clients against a real server on the embedded on-disk engine.
+    ///
+    /// Ends with one machine-readable line:
+    /// `reads_p99_ms=… writes_p99_ms=… throughput_rps=… errors=…`.
+    ControlPlane(bench::ControlPlaneArgs),
 }
 
 fn main() -> Result<()> {
@@ -61,6 +77,7 @@ fn main() -> Result<()> {
         // both names lead to the same function.
         Task::Test | Task::Ci => checks::test(&root),
         Task::Run { serve_args } => run::run(&root, &serve_args),
+        Task::Bench { bench: Bench::ControlPlane(args) } => bench::control_plane(&root, &args),
     }
 }
 

@@ -52,10 +52,8 @@ where
 {
     type Rejection = ApiError;
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        let empty = request
-            .headers()
-            .get(axum::http::header::CONTENT_LENGTH)
-            .is_none_or(|length| length.as_bytes() == b"0");
+        let empty =
+            request.headers().get(axum::http::header::CONTENT_LENGTH).is_none_or(|length| length.as_bytes() == b"0");
         let has_type = request.headers().contains_key(axum::http::header::CONTENT_TYPE);
         if empty && !has_type {
             return Ok(Self(None));

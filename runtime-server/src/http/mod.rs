@@ -68,7 +68,11 @@ fn cors(origins: &[String]) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static(middleware::REQUEST_ID_HEADER)])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static(middleware::REQUEST_ID_HEADER),
+        ])
         .expose_headers([HeaderName::from_static(middleware::REQUEST_ID_HEADER)])
 }
 

@@ -3,12 +3,12 @@
 use animo_shared::api::{
     AcceptInviteRequest, AdminTenantUpdate, AdminTenantView, ApiKeyCreated, ApiKeyList, AuditPage,
     ChangePasswordRequest, ChangeRoleRequest, ConfirmDeletionRequest, CreateApiKeyRequest, DeletionChallenge,
-    HealthResponse, InviteCreated, InviteRequest, LoginRequest, LogoutRequest, MeResponse, MemberList,
-    RefreshRequest, SessionResponse, SignupRequest, TenantView, TokenPair,
+    HealthResponse, InviteCreated, InviteRequest, LoginRequest, LogoutRequest, MeResponse, MemberList, RefreshRequest,
+    SessionResponse, SignupRequest, TenantView, TokenPair,
 };
 use animo_shared::bot::{
-    BotList, BotVersionList, BotVersionView, BotView, CreateBotRequest, EmbedIdView, PublishRequest,
-    RollbackRequest, UpdateBotRequest,
+    BotList, BotVersionList, BotVersionView, BotView, CreateBotRequest, EmbedIdView, PublishRequest, RollbackRequest,
+    UpdateBotRequest,
 };
 use animo_shared::{AccountId, ApiKeyId, AuditId, BotId, ErrorBody, TenantId};
 use axum::Json;
@@ -44,14 +44,20 @@ pub async fn signup(
 /// Signs in with e-mail and password.
 #[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = SessionResponse), (status = "4XX", body = ErrorBody)))]
-pub async fn login(State(state): State<AppState>, ApiJson(body): ApiJson<LoginRequest>) -> ApiResult<Json<SessionResponse>> {
+pub async fn login(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> ApiResult<Json<SessionResponse>> {
     accounts::login(&state, body).await.map(Json)
 }
 
 /// Rotates a refresh token into a new token pair.
 #[utoipa::path(post, path = "/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
     responses((status = 200, body = TokenPair), (status = "4XX", body = ErrorBody)))]
-pub async fn refresh(State(state): State<AppState>, ApiJson(body): ApiJson<RefreshRequest>) -> ApiResult<Json<TokenPair>> {
+pub async fn refresh(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> ApiResult<Json<TokenPair>> {
     accounts::refresh(&state, &body.refresh_token).await.map(Json)
 }
 
@@ -336,7 +342,10 @@ pub async fn audit_log(Viewer(ctx): Viewer, ApiQuery(query): ApiQuery<AuditQuery
 /// Every tenant (platform operators).
 #[utoipa::path(get, path = "/v1/admin/tenants", tag = "admin",
     responses((status = 200, body = Vec<AdminTenantView>), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn admin_tenants(State(state): State<AppState>, _operator: Operator) -> ApiResult<Json<Vec<AdminTenantView>>> {
+pub async fn admin_tenants(
+    State(state): State<AppState>,
+    _operator: Operator,
+) -> ApiResult<Json<Vec<AdminTenantView>>> {
     tenants::admin_list(&state).await.map(Json)
 }
 

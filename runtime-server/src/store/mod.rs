@@ -33,7 +33,7 @@ const NAMESPACE: &str = "animo";
 /// The platform database's name.
 const PLATFORM_DB: &str = "platform";
 /// How often a statement that hit a transaction conflict is tried in all.
-const CONFLICT_ATTEMPTS: u32 = 12;
+const CONFLICT_ATTEMPTS: u32 = 40;
 
 /// Failures of the storage layer.
 #[derive(Debug, thiserror::Error)]
@@ -204,7 +204,7 @@ impl Query<'_> {
                         return Err(StoreError::Contention);
                     }
                     // Jittered exponential backoff lets one of the contenders finish first.
-                    let base = 2u64.saturating_pow(attempt.min(7));
+                    let base = 2u64.saturating_pow(attempt.min(6));
                     let jitter = rand::random::<u64>() % (base + 1);
                     tokio::time::sleep(Duration::from_millis(base + jitter)).await;
                 }

@@ -1,0 +1,12 @@
+//! Integration tests: a real server on 127.0.0.1:0 backed by a real
+//! SurrealDB (in memory, or on disk where persistence matters), driven over
+//! real sockets. One test binary, one module per area.
+
+mod auth;
+mod bots;
+mod common;
+mod data_rights;
+mod isolation;
+mod operations;
+mod persistence;
+mod quotas;
