@@ -84,6 +84,18 @@ error_codes! {
     InviteInvalid = ("invite_invalid", 400, "The invitation is unknown, already used or expired."),
     /// A dangerous action needs a confirmation token that is missing or wrong.
     ConfirmationRequired = ("confirmation_required", 409, "This action needs the confirmation token from its first step."),
+    /// The uploaded file is not a binary glTF.
+    NotGlb = ("not_glb", 422, "The file is not a binary glTF (.glb); export the avatar from Blender as glTF Binary."),
+    /// The file is glTF 1.0 or another unsupported version.
+    GltfVersionUnsupported = ("gltf_version_unsupported", 422, "Only glTF 2.0 is supported; re-export the avatar as glTF 2.0."),
+    /// The GLB is truncated or its chunks, buffers or accessors are inconsistent.
+    GlbCorrupt = ("glb_corrupt", 422, "The GLB is truncated or its buffers are inconsistent; export it again."),
+    /// The GLB requires an extension the preview cannot load.
+    GltfExtensionUnsupported = ("gltf_extension_unsupported", 422, "The avatar requires an extension the preview cannot load (Draco, meshopt, KTX2); export it uncompressed."),
+    /// The avatar is over the plan's size or complexity limits.
+    AvatarTooComplex = ("avatar_too_complex", 422, "The avatar exceeds the plan's limits on size or complexity; the details name the limit."),
+    /// An animation mapping names clips or morph targets the avatar lacks, or misses required slots.
+    MappingInvalid = ("mapping_invalid", 422, "The animation mapping does not fit the avatar; the details list each problem."),
     /// The server cannot serve right now (for example, the database is unreachable).
     Unavailable = ("unavailable", 503, "The service is temporarily unavailable; try again shortly."),
     /// An unexpected failure; the request id identifies it in the server's logs.

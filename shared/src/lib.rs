@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 
 pub mod api;
+pub mod avatar;
 pub mod bot;
 pub mod error;
 pub mod ids;

@@ -6,6 +6,7 @@
 
 use ts_rs::{Config, TS};
 
+use crate::avatar::{mapping, slots, suggest};
 use crate::{api, bot, error, ids, text};
 
 fn declare<T: TS + ?Sized>(out: &mut String, cfg: &Config) {
@@ -47,7 +48,12 @@ pub fn bundle() -> String {
         api::ApiKeyList, api::Plan, api::QuotaKind, api::Usage, api::TenantStatus, api::TenantView,
         api::DeletionChallenge, api::ConfirmDeletionRequest, api::Actor, api::AuditEntry,
         api::AuditPage, api::AdminTenantView, api::AdminTenantUpdate, api::HealthResponse,
+        slots::Slot, mapping::ClipName, mapping::MorphTargetName, mapping::LoopMode, mapping::Speed,
+        mapping::Crossfade, mapping::MorphWeight, mapping::Expression, mapping::SlotBinding, mapping::WidgetEvent,
+        mapping::Emotion, mapping::Intent, mapping::AnimationMapping, mapping::MappingProblem,
+        suggest::SlotSuggestion, suggest::MappingSuggestion,
     );
+    out.push_str(&slot_table());
     out.push_str(&limits());
     out.push_str(&error_table());
     out
@@ -86,6 +92,20 @@ fn limits() -> String {
         bot::ReplyTokenLimit::MAX
     ));
     out.push_str("  Temperature: { min: 0, max: 2 },\n  AutoOpenDelay: { min: 0, max: 600000 },\n} as const;\n\n");
+    out
+}
+
+/// The slot catalogue with meanings and fallbacks, so the widget and the
+/// Studio resolve unmapped slots exactly as the server does.
+fn slot_table() -> String {
+    let mut out = String::from(
+        "/** Every animation slot with its meaning and the slot it falls back to. */\nexport const SLOTS: Record<Slot, { meaning: string; fallback: Slot | null }> = {\n",
+    );
+    for slot in slots::Slot::ALL {
+        let fallback = slot.fallback().map_or("null".to_owned(), |f| format!("{:?}", f.name()));
+        out.push_str(&format!("  {}: {{ meaning: {:?}, fallback: {fallback} }},\n", slot.name(), slot.meaning()));
+    }
+    out.push_str("};\n\n");
     out
 }
 
