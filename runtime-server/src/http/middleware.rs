@@ -1,15 +1,20 @@
 //! Request ids, access logs and latency metrics.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use animo_shared::ErrorCode;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use tracing::Instrument;
 
-use crate::error::REQUEST_ID;
+use crate::error::{ApiError, REQUEST_ID};
 use crate::state::AppState;
+
+/// How long any request may take before it is answered with `unavailable`.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The header that carries the request id both ways.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -31,7 +36,17 @@ pub async fn observe(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
     let started = Instant::now();
-    let mut response = REQUEST_ID.scope(id.clone(), next.run(request).instrument(span.clone())).await;
+    let handled = REQUEST_ID.scope(id.clone(), async {
+        // A request that cannot finish in time (a stuck database, a slow
+        // client body) is answered rather than left hanging.
+        match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+            Ok(response) => response,
+            Err(_) => ApiError::new(ErrorCode::Unavailable, "The request took too long and was abandoned.")
+                .retry_after(1)
+                .into_response(),
+        }
+    });
+    let mut response = handled.instrument(span.clone()).await;
     let elapsed = started.elapsed();
     let status = response.status();
     span.in_scope(|| {
