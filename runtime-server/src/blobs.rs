@@ -16,7 +16,7 @@ use crate::error::ApiResult;
 use crate::state::AppState;
 
 /// The tables of a tenant database that an export contains.
-const TENANT_TABLES: &[&str] = &["bot", "bot_version", "api_key", "invite", "usage", "audit"];
+const TENANT_TABLES: &[&str] = &["bot", "bot_version", "avatar", "api_key", "invite", "usage", "audit"];
 
 /// The folder of a tenant's blobs.
 pub fn tenant_prefix(tenant: &TenantId) -> Path {

@@ -21,7 +21,7 @@ use crate::tenants::{limit, quota_check_sql, quota_error};
 const BOT_FIELDS: &str = "*, record::id(id) AS id";
 
 /// Maps the domain refusals thrown inside bot transactions.
-fn bot_error(error: StoreError) -> ApiError {
+pub(crate) fn bot_error(error: StoreError) -> ApiError {
     match error {
         StoreError::Thrown(message) if message == "not_found" => ApiError::not_found(),
         StoreError::Thrown(message) if message == "bot_archived" => ApiError::code(ErrorCode::BotArchived),
@@ -51,7 +51,7 @@ pub async fn create(state: &AppState, ctx: &TenantCtx, request: CreateBotRequest
         "BEGIN TRANSACTION;\n{}\nCREATE type::record('bot', $id) CONTENT $bot;\n{AUDIT_INSERT}\nCOMMIT TRANSACTION;",
         quota_check_sql(QuotaKind::Bots)
     );
-    let query = ctx.db.db().query(&sql).bind("id", &id).bind("limit", max).bind(
+    let query = ctx.db.db().query(&sql).bind("id", &id).bind("limit", max).bind("quota_amount", 1).bind(
         "bot",
         json!({
             "embed_id": embed_id,
@@ -162,7 +162,11 @@ const APPEND_VERSION: &str = "
     UPDATE type::record('bot', $id) SET version_count = $version, live_version = $version;";
 
 /// Freezes the draft into the next immutable version and makes it live.
+/// A draft with an avatar must map the slots publishing requires.
 pub async fn publish(ctx: &TenantCtx, id: &BotId, request: PublishRequest) -> ApiResult<BotVersionView> {
+    if let Some(avatar) = get(ctx, id).await?.draft.avatar {
+        crate::avatars::check_mapping(ctx, &avatar, true).await?;
+    }
     let sql = format!(
         "BEGIN TRANSACTION;
          LET $bot = (SELECT status, version_count, draft FROM type::record('bot', $id))[0];

@@ -73,6 +73,12 @@ impl ApiError {
         Self { cause: Some(cause.into()), ..Self::code(ErrorCode::Internal) }
     }
 
+    /// Adds structured details to the body.
+    pub fn with_details(mut self, details: serde_json::Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+
     /// Asks the client to wait before retrying.
     pub fn retry_after(mut self, seconds: u64) -> Self {
         self.retry_after_secs = Some(seconds);

@@ -1,6 +1,6 @@
 //! Making new ids.
 
-use animo_shared::{AccountId, ApiKeyId, AuditId, BotId, EmbedId, InviteId, TenantId};
+use animo_shared::{AccountId, ApiKeyId, AuditId, AvatarId, BotId, EmbedId, InviteId, TenantId};
 
 /// Ids the server mints.
 pub trait NewId {
@@ -19,7 +19,7 @@ macro_rules! time_ordered {
     )*};
 }
 
-time_ordered!(TenantId, AccountId, BotId, ApiKeyId, InviteId, AuditId);
+time_ordered!(TenantId, AccountId, BotId, ApiKeyId, InviteId, AuditId, AvatarId);
 
 impl NewId for EmbedId {
     /// 160 bits from the operating system's random source: embed ids are public and must not be guessable.

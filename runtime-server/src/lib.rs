@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod api_keys;
 pub mod audit;
+pub mod avatars;
 pub mod blobs;
 pub mod bots;
 pub mod config;

@@ -71,12 +71,13 @@ pub(crate) async fn tenant_row(state: &AppState, tenant: &TenantId) -> ApiResult
 pub async fn view(state: &AppState, ctx: &TenantCtx) -> ApiResult<TenantView> {
     let row = tenant_row(state, ctx.tenant()).await?;
     let bots = usage_count(ctx, QuotaKind::Bots).await?;
+    let avatar_bytes = usage_count(ctx, QuotaKind::AvatarBytes).await?;
     Ok(TenantView {
         id: row.id,
         name: row.name,
         status: row.status,
         plan: state.plan(&row.plan).clone(),
-        usage: Usage { bots, members: row.member_count, ..Usage::default() },
+        usage: Usage { bots, members: row.member_count, avatar_bytes, ..Usage::default() },
         created_at: row.created_at,
     })
 }
@@ -94,12 +95,13 @@ pub async fn usage_count(ctx: &TenantCtx, kind: QuotaKind) -> ApiResult<u64> {
     Ok(count.unwrap_or(0))
 }
 
-/// The statements that bump a usage counter and throw when the plan limit
-/// would be passed; splice into the action's transaction and bind `$limit`.
+/// The statements that add `$quota_amount` to a usage counter and throw when
+/// the plan limit would be passed; splice into the action's transaction and
+/// bind `$limit` and `$quota_amount`.
 pub fn quota_check_sql(kind: QuotaKind) -> String {
     let name = kind.name();
     format!(
-        "LET $used = (UPSERT usage:{name} SET count = (count ?? 0) + 1 RETURN AFTER)[0].count;\n\
+        "LET $used = (UPSERT usage:{name} SET count = (count ?? 0) + $quota_amount RETURN AFTER)[0].count;\n\
          IF $used > $limit {{ THROW '{THROW_PREFIX}quota:{name}'; }};"
     )
 }

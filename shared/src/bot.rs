@@ -729,6 +729,10 @@ pub struct BotConfig {
     pub allowed_origins: AllowedOrigins,
     /// Where and when the widget appears.
     pub placement: PlacementRules,
+    /// The avatar and its slot mapping; without one the widget shows a 2D poster.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub avatar: Option<crate::avatar::BotAvatar>,
 }
 
 impl BotConfig {
@@ -740,6 +744,7 @@ impl BotConfig {
             widget: WidgetLook::default(),
             allowed_origins: AllowedOrigins::default(),
             placement: PlacementRules::default(),
+            avatar: None,
         }
     }
 }

@@ -96,6 +96,8 @@ error_codes! {
     AvatarTooComplex = ("avatar_too_complex", 422, "The avatar exceeds the plan's limits on size or complexity; the details name the limit."),
     /// An animation mapping names clips or morph targets the avatar lacks, or misses required slots.
     MappingInvalid = ("mapping_invalid", 422, "The animation mapping does not fit the avatar; the details list each problem."),
+    /// The requested byte range lies outside the file.
+    RangeNotSatisfiable = ("range_not_satisfiable", 416, "The requested byte range lies outside the file."),
     /// The server cannot serve right now (for example, the database is unreachable).
     Unavailable = ("unavailable", 503, "The service is temporarily unavailable; try again shortly."),
     /// An unexpected failure; the request id identifies it in the server's logs.

@@ -127,6 +127,10 @@ typed_id!(
     AuditId, "aud_", 16
 );
 typed_id!(
+    /// An avatar (a GLB file and its inspection report) of a tenant.
+    AvatarId, "av_", 16
+);
+typed_id!(
     /// The public id a website embeds to reach a bot. It is unguessable
     /// (160 random bits) and an owner can rotate it.
     EmbedId, "em_", 20

@@ -26,6 +26,6 @@ pub mod typescript;
 
 pub use bot::{BotConfig, ModelSettings, Personality, PlacementRules, WidgetLook};
 pub use error::{ErrorBody, ErrorCode};
-pub use ids::{AccountId, ApiKeyId, AuditId, BotId, EmbedId, InviteId, TenantId};
+pub use ids::{AccountId, ApiKeyId, AuditId, AvatarId, BotId, EmbedId, InviteId, TenantId};
 pub use text::ValidationError;
 pub use time::Timestamp;

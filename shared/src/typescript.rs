@@ -6,7 +6,7 @@
 
 use ts_rs::{Config, TS};
 
-use crate::avatar::{mapping, slots, suggest};
+use crate::avatar::{self, inspect, mapping, slots, suggest};
 use crate::{api, bot, error, ids, text};
 
 fn declare<T: TS + ?Sized>(out: &mut String, cfg: &Config) {
@@ -52,6 +52,8 @@ pub fn bundle() -> String {
         mapping::Crossfade, mapping::MorphWeight, mapping::Expression, mapping::SlotBinding, mapping::WidgetEvent,
         mapping::Emotion, mapping::Intent, mapping::AnimationMapping, mapping::MappingProblem,
         suggest::SlotSuggestion, suggest::MappingSuggestion,
+        inspect::InspectionReport, inspect::ClipInfo, inspect::MeshMorphTargets, inspect::SkinInfo,
+        inspect::TextureInfo, inspect::Bounds, avatar::AvatarView, avatar::AvatarList, avatar::BotAvatar, ids::AvatarId,
     );
     out.push_str(&slot_table());
     out.push_str(&limits());

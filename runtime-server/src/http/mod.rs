@@ -11,7 +11,7 @@ use animo_shared::ErrorCode;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
+use axum::routing::{get, patch, post, put};
 use axum::{Router, middleware as axum_middleware};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -34,6 +34,14 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/bots/{bot_id}/versions", get(routes::bot_versions))
         .route("/v1/bots/{bot_id}/rollback", post(routes::rollback_bot))
         .route("/v1/bots/{bot_id}/embed-id", post(routes::rotate_embed_id))
+        .route("/v1/bots/{bot_id}/avatar", put(routes::attach_avatar).delete(routes::detach_avatar))
+        .route(
+            "/v1/avatars",
+            get(routes::list_avatars).post(routes::upload_avatar).layer(DefaultBodyLimit::max(avatar_body_limit())),
+        )
+        .route("/v1/avatars/{avatar_id}", get(routes::get_avatar).delete(routes::delete_avatar))
+        .route("/v1/avatars/{avatar_id}/model.glb", get(routes::avatar_model))
+        .route("/v1/avatars/{avatar_id}/suggested-mapping", get(routes::suggested_mapping))
         .route("/v1/tenant", get(routes::tenant))
         .route("/v1/tenant/export", get(routes::export))
         .route("/v1/tenant/deletion", post(routes::request_deletion))
@@ -63,11 +71,18 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Avatars are uploaded as multipart bodies far larger than JSON requests;
+/// the plan's byte quota is enforced while the file streams in.
+fn avatar_body_limit() -> usize {
+    let max = animo_shared::avatar::inspect::InspectLimits::default().max_file_bytes;
+    usize::try_from(max).unwrap_or(usize::MAX).saturating_add(64 * 1024)
+}
+
 fn cors(origins: &[String]) -> CorsLayer {
     let origins: Vec<HeaderValue> = origins.iter().filter_map(|origin| HeaderValue::from_str(origin).ok()).collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
-        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
         .allow_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,

@@ -38,6 +38,8 @@ impl Modify for BearerAuth {
         routes::list_members, routes::invite, routes::accept_invite, routes::change_role, routes::remove_member,
         routes::list_api_keys, routes::create_api_key, routes::revoke_api_key, routes::audit_log,
         routes::admin_tenants, routes::admin_update_tenant,
+        routes::upload_avatar, routes::list_avatars, routes::get_avatar, routes::delete_avatar,
+        routes::avatar_model, routes::suggested_mapping, routes::attach_avatar, routes::detach_avatar,
         routes::healthz, routes::readyz, routes::metrics,
     )
 )]

@@ -6,14 +6,16 @@ use animo_shared::api::{
     HealthResponse, InviteCreated, InviteRequest, LoginRequest, LogoutRequest, MeResponse, MemberList, RefreshRequest,
     SessionResponse, SignupRequest, TenantView, TokenPair,
 };
+use animo_shared::avatar::suggest::MappingSuggestion;
+use animo_shared::avatar::{AvatarList, AvatarView, BotAvatar};
 use animo_shared::bot::{
     BotList, BotVersionList, BotVersionView, BotView, CreateBotRequest, EmbedIdView, PublishRequest, RollbackRequest,
     UpdateBotRequest,
 };
-use animo_shared::{AccountId, ApiKeyId, AuditId, BotId, ErrorBody, TenantId};
+use animo_shared::{AccountId, ApiKeyId, AuditId, AvatarId, BotId, ErrorBody, TenantId};
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{ConnectInfo, Multipart, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
@@ -21,7 +23,7 @@ use super::extract::{ApiJson, ApiQuery, IdPath, OptionalJson};
 use crate::context::{Designer, Operator, Owner, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::{accounts, api_keys, audit, blobs, bots, members, tenants};
+use crate::{accounts, api_keys, audit, avatars, blobs, bots, members, tenants};
 
 type Client = ConnectInfo<std::net::SocketAddr>;
 
@@ -187,6 +189,90 @@ pub async fn rotate_embed_id(
     IdPath(id): IdPath<BotId>,
 ) -> ApiResult<Json<EmbedIdView>> {
     bots::rotate_embed_id(&state, &ctx, &id).await.map(Json)
+}
+
+/// Uploads a GLB avatar (multipart field `file`), inspects and stores it (designers and owners).
+#[utoipa::path(post, path = "/v1/avatars", tag = "avatars",
+    request_body(content_type = "multipart/form-data", description = "A field `file` with the .glb"),
+    responses((status = 201, body = AvatarView), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn upload_avatar(
+    State(state): State<AppState>,
+    Designer(ctx): Designer,
+    multipart: Multipart,
+) -> ApiResult<(StatusCode, Json<AvatarView>)> {
+    let avatar = avatars::upload(&state, &ctx, multipart).await?;
+    Ok((StatusCode::CREATED, Json(avatar)))
+}
+
+/// The tenant's avatars with their inspection reports.
+#[utoipa::path(get, path = "/v1/avatars", tag = "avatars",
+    responses((status = 200, body = AvatarList), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list_avatars(Viewer(ctx): Viewer) -> ApiResult<Json<AvatarList>> {
+    avatars::list(&ctx).await.map(Json)
+}
+
+/// One avatar with its inspection report.
+#[utoipa::path(get, path = "/v1/avatars/{avatar_id}", tag = "avatars", params(("avatar_id" = String, Path)),
+    responses((status = 200, body = AvatarView), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn get_avatar(Viewer(ctx): Viewer, IdPath(id): IdPath<AvatarId>) -> ApiResult<Json<AvatarView>> {
+    avatars::get(&ctx, &id).await.map(Json)
+}
+
+/// Deletes an avatar no bot uses (designers and owners).
+#[utoipa::path(delete, path = "/v1/avatars/{avatar_id}", tag = "avatars", params(("avatar_id" = String, Path)),
+    responses((status = 204), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn delete_avatar(
+    State(state): State<AppState>,
+    Designer(ctx): Designer,
+    IdPath(id): IdPath<AvatarId>,
+) -> ApiResult<StatusCode> {
+    avatars::delete(&state, &ctx, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The GLB file, with a strong ETag, immutable caching and byte ranges.
+#[utoipa::path(get, path = "/v1/avatars/{avatar_id}/model.glb", tag = "avatars", params(("avatar_id" = String, Path)),
+    responses((status = 200, content_type = "model/gltf-binary", body = Vec<u8>), (status = 206), (status = 304),
+        (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn avatar_model(
+    State(state): State<AppState>,
+    Viewer(ctx): Viewer,
+    IdPath(id): IdPath<AvatarId>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    avatars::model(&state, &ctx, &id, &headers).await
+}
+
+/// A first slot mapping proposed from the avatar's clip names, with confidences.
+#[utoipa::path(get, path = "/v1/avatars/{avatar_id}/suggested-mapping", tag = "avatars",
+    params(("avatar_id" = String, Path)),
+    responses((status = 200, body = MappingSuggestion), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn suggested_mapping(
+    Viewer(ctx): Viewer,
+    IdPath(id): IdPath<AvatarId>,
+) -> ApiResult<Json<MappingSuggestion>> {
+    avatars::suggested_mapping(&ctx, &id).await.map(Json)
+}
+
+/// Sets the avatar and slot mapping of the bot's draft, checked against the avatar.
+#[utoipa::path(put, path = "/v1/bots/{bot_id}/avatar", tag = "bots", params(("bot_id" = String, Path)),
+    request_body = BotAvatar,
+    responses((status = 200, body = BotView), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn attach_avatar(
+    Designer(ctx): Designer,
+    IdPath(id): IdPath<BotId>,
+    ApiJson(body): ApiJson<BotAvatar>,
+) -> ApiResult<Json<BotView>> {
+    avatars::attach(&ctx, &id, Some(body)).await?;
+    bots::get(&ctx, &id).await.map(Json)
+}
+
+/// Removes the avatar from the bot's draft.
+#[utoipa::path(delete, path = "/v1/bots/{bot_id}/avatar", tag = "bots", params(("bot_id" = String, Path)),
+    responses((status = 200, body = BotView), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn detach_avatar(Designer(ctx): Designer, IdPath(id): IdPath<BotId>) -> ApiResult<Json<BotView>> {
+    avatars::attach(&ctx, &id, None).await?;
+    bots::get(&ctx, &id).await.map(Json)
 }
 
 /// The caller's tenant with its plan and usage.

@@ -22,8 +22,10 @@ pub const PLATFORM_MIGRATIONS: &[Migration] =
     &[Migration { version: "0001_init", sql: include_str!("../../migrations/platform/0001_init.surql") }];
 
 /// Migrations of every tenant database, oldest first.
-pub const TENANT_MIGRATIONS: &[Migration] =
-    &[Migration { version: "0001_init", sql: include_str!("../../migrations/tenant/0001_init.surql") }];
+pub const TENANT_MIGRATIONS: &[Migration] = &[
+    Migration { version: "0001_init", sql: include_str!("../../migrations/tenant/0001_init.surql") },
+    Migration { version: "0002_avatars", sql: include_str!("../../migrations/tenant/0002_avatars.surql") },
+];
 
 #[derive(serde::Deserialize)]
 struct Applied {

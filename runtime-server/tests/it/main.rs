@@ -3,6 +3,7 @@
 //! real sockets. One test binary, one module per area.
 
 mod auth;
+mod avatars;
 mod bots;
 mod common;
 mod data_rights;

@@ -14,7 +14,7 @@ export type AuditId = string;
 
 export type EmbedId = string;
 
-export type ErrorCode = "malformed_json" | "invalid_request" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "token_expired" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "forbidden" | "signup_disabled" | "tenant_suspended" | "quota_exceeded" | "not_found" | "method_not_allowed" | "email_taken" | "conflict" | "not_published" | "bot_archived" | "invite_invalid" | "confirmation_required" | "unavailable" | "internal";
+export type ErrorCode = "malformed_json" | "invalid_request" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "token_expired" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "forbidden" | "signup_disabled" | "tenant_suspended" | "quota_exceeded" | "not_found" | "method_not_allowed" | "email_taken" | "conflict" | "not_published" | "bot_archived" | "invite_invalid" | "confirmation_required" | "not_glb" | "gltf_version_unsupported" | "glb_corrupt" | "gltf_extension_unsupported" | "avatar_too_complex" | "mapping_invalid" | "range_not_satisfiable" | "unavailable" | "internal";
 
 export type ErrorBody = { 
 /**
@@ -220,7 +220,11 @@ allowed_origins: AllowedOrigins,
 /**
  * Where and when the widget appears.
  */
-placement: PlacementRules, };
+placement: PlacementRules, 
+/**
+ * The avatar and its slot mapping; without one the widget shows a 2D poster.
+ */
+avatar?: BotAvatar | null, };
 
 export type BotStatus = "active" | "archived";
 
@@ -836,6 +840,311 @@ status: string,
  */
 version: string, };
 
+export type Slot = "idle" | "idle_variant" | "listening" | "thinking" | "talking" | "greeting" | "farewell" | "nod_yes" | "shake_no" | "happy" | "laughing" | "sad" | "surprised" | "angry" | "confused" | "thumbs_up" | "pointing" | "celebrating" | "apologetic" | "bored";
+
+export type ClipName = string;
+
+export type MorphTargetName = string;
+
+export type LoopMode = "loop" | "once" | "hold";
+
+export type Speed = number;
+
+export type Crossfade = number;
+
+export type MorphWeight = number;
+
+export type Expression = { 
+/**
+ * The morph target to weight.
+ */
+morph_target: MorphTargetName, 
+/**
+ * How strongly.
+ */
+weight?: MorphWeight, };
+
+export type SlotBinding = { 
+/**
+ * The clip to play.
+ */
+clip: ClipName, 
+/**
+ * Loop, once then back to idle, or hold the last frame.
+ */
+loop_mode?: LoopMode, 
+/**
+ * Playback speed.
+ */
+speed?: Speed, 
+/**
+ * Crossfade into this slot, in seconds.
+ */
+crossfade_secs?: Crossfade, 
+/**
+ * An optional facial expression.
+ */
+expression?: Expression, };
+
+export type WidgetEvent = "open" | "close" | "click" | "hover" | "drag_start" | "drag_end" | "page_view" | "idle_timeout";
+
+export type Emotion = "happy" | "sad" | "surprised" | "angry" | "confused" | "neutral";
+
+export type Intent = "greeting" | "farewell" | "thanks" | "question" | "complaint";
+
+export type AnimationMapping = { 
+/**
+ * Which clip plays each slot; unmapped slots fall back along their chain.
+ */
+slots?: { [key in Slot]?: SlotBinding }, 
+/**
+ * Which slot each widget event plays.
+ */
+events?: { [key in WidgetEvent]?: Slot }, 
+/**
+ * Which slot each emotion plays.
+ */
+emotions?: { [key in Emotion]?: Slot }, 
+/**
+ * Which slot each intent plays.
+ */
+intents?: { [key in Intent]?: Slot }, };
+
+export type MappingProblem = { 
+/**
+ * The slot concerned.
+ */
+slot: Slot, 
+/**
+ * What is wrong, for people.
+ */
+problem: string, };
+
+export type SlotSuggestion = { 
+/**
+ * The slot.
+ */
+slot: Slot, 
+/**
+ * The clip proposed for it.
+ */
+clip: string, 
+/**
+ * The morph target proposed as its expression, if any.
+ */
+expression: string | null, 
+/**
+ * From 0 (a guess) to 1 (the name says so).
+ */
+confidence: number, 
+/**
+ * Why, for people.
+ */
+reason: string, };
+
+export type MappingSuggestion = { 
+/**
+ * The mapping, ready to edit.
+ */
+mapping: AnimationMapping, 
+/**
+ * One entry per mapped slot.
+ */
+slots: Array<SlotSuggestion>, 
+/**
+ * Slots left unmapped; they fall back along their chain.
+ */
+unmapped: Array<Slot>, };
+
+export type InspectionReport = { 
+/**
+ * The file's size in bytes.
+ */
+file_bytes: number, 
+/**
+ * The tool that wrote the file (`asset.generator`), if it says.
+ */
+generator: string | null, 
+/**
+ * The animation clips, in file order.
+ */
+clips: Array<ClipInfo>, 
+/**
+ * The meshes that have morph targets, in file order.
+ */
+morph_targets: Array<MeshMorphTargets>, 
+/**
+ * The skins, in file order.
+ */
+skins: Array<SkinInfo>, 
+/**
+ * How many meshes the file defines.
+ */
+meshes: number, 
+/**
+ * How many primitives (draw calls) those meshes have.
+ */
+primitives: number, 
+/**
+ * Triangles over all primitives; points and lines count none.
+ */
+triangles: number, 
+/**
+ * Vertices (`POSITION` elements) over all primitives.
+ */
+vertices: number, 
+/**
+ * The images.
+ */
+textures: TextureInfo, 
+/**
+ * The default scene's bounding box, when it has geometry with a known extent.
+ */
+bounds: Bounds | null, 
+/**
+ * The bounding box's height (`max[1] - min[1]`), in the file's units (metres, by glTF convention).
+ */
+height: number | null, 
+/**
+ * `extensionsUsed`, sorted.
+ */
+extensions_used: Array<string>, 
+/**
+ * `extensionsRequired`, sorted; all of them are in [`SUPPORTED_REQUIRED_EXTENSIONS`].
+ */
+extensions_required: Array<string>, };
+
+export type ClipInfo = { 
+/**
+ * The clip's name, or `clip_<index>` when it has none.
+ */
+name: string, 
+/**
+ * The latest key time over its samplers, in seconds.
+ */
+duration_secs: number, 
+/**
+ * How many channels (animated node properties) it has.
+ */
+channels: number, 
+/**
+ * The names of the nodes it animates (bones, mostly), sorted, each once.
+ */
+targeted_joints: Array<string>, };
+
+export type MeshMorphTargets = { 
+/**
+ * The mesh's name, or `mesh_<index>` when it has none.
+ */
+mesh: string, 
+/**
+ * The targets' names from the mesh's `extras.targetNames` (the convention
+ * of Blender's exporter and most others), or `target_<index>` when absent.
+ */
+targets: Array<string>, };
+
+export type SkinInfo = { 
+/**
+ * The skin's name, if it has one.
+ */
+name: string | null, 
+/**
+ * How many joints it binds.
+ */
+joints: number, };
+
+export type TextureInfo = { 
+/**
+ * How many images, embedded or referenced by URI.
+ */
+count: number, 
+/**
+ * The largest width or height over the embedded PNG and JPEG images, in pixels.
+ */
+largest_dimension: number | null, 
+/**
+ * The images' media types, sorted, each once.
+ */
+formats: Array<string>, };
+
+export type Bounds = { 
+/**
+ * The lowest x, y and z.
+ */
+min: [number, number, number], 
+/**
+ * The highest x, y and z.
+ */
+max: [number, number, number], };
+
+export type AvatarView = { 
+/**
+ * The avatar's id.
+ */
+id: AvatarId, 
+/**
+ * The uploaded file's name.
+ */
+file_name: string, 
+/**
+ * Its size in bytes.
+ */
+bytes: number, 
+/**
+ * The SHA-256 of the file, as hex; also its HTTP entity tag.
+ */
+sha256: string, 
+/**
+ * What the file contains.
+ */
+report: InspectionReport, 
+/**
+ * When it was uploaded.
+ */
+created_at: string, };
+
+export type AvatarList = { 
+/**
+ * Avatars, oldest first.
+ */
+avatars: Array<AvatarView>, };
+
+export type BotAvatar = { 
+/**
+ * The avatar.
+ */
+avatar_id: AvatarId, 
+/**
+ * The slot mapping, checked against the avatar's clips and morph targets.
+ */
+mapping: AnimationMapping, };
+
+export type AvatarId = string;
+
+/** Every animation slot with its meaning and the slot it falls back to. */
+export const SLOTS: Record<Slot, { meaning: string; fallback: Slot | null }> = {
+  idle: { meaning: "The resting loop the avatar returns to after every other slot.", fallback: null },
+  idle_variant: { meaning: "An occasional variation of the resting loop, so the avatar does not look frozen.", fallback: "idle" },
+  listening: { meaning: "Attentive posture while the visitor types.", fallback: "idle" },
+  thinking: { meaning: "Pondering while the answer is being prepared.", fallback: "listening" },
+  talking: { meaning: "Speaking while the answer streams.", fallback: "idle" },
+  greeting: { meaning: "Saying hello when the chat opens or the visitor greets.", fallback: "happy" },
+  farewell: { meaning: "Saying goodbye when the chat closes or the visitor leaves.", fallback: "greeting" },
+  nod_yes: { meaning: "Nodding to agree or confirm.", fallback: "idle" },
+  shake_no: { meaning: "Shaking the head to decline or disagree.", fallback: "idle" },
+  happy: { meaning: "Showing joy at good news or kind words.", fallback: "idle" },
+  laughing: { meaning: "Laughing at a joke.", fallback: "happy" },
+  sad: { meaning: "Showing sympathy for bad news.", fallback: "idle" },
+  surprised: { meaning: "Reacting to something unexpected, or to being poked.", fallback: "idle" },
+  angry: { meaning: "Showing displeasure; rarely the right reaction for a host.", fallback: "shake_no" },
+  confused: { meaning: "Showing the question was not understood.", fallback: "thinking" },
+  thumbs_up: { meaning: "Approving or encouraging.", fallback: "nod_yes" },
+  pointing: { meaning: "Directing attention to something on the page.", fallback: "talking" },
+  celebrating: { meaning: "Celebrating a success, such as a finished purchase.", fallback: "happy" },
+  apologetic: { meaning: "Apologising for a problem or a missing answer.", fallback: "sad" },
+  bored: { meaning: "Showing it has been a while, after a long idle time.", fallback: "idle_variant" },
+};
+
 /** Validation limits: characters for text, entries for lists. */
 export const LIMITS = {
   DisplayName: { min: 1, max: 100 },
@@ -885,6 +1194,13 @@ export const ERROR_CODES: Record<ErrorCode, { status: number; meaning: string }>
   bot_archived: { status: 409, meaning: "The bot is archived; it cannot be edited or published." },
   invite_invalid: { status: 400, meaning: "The invitation is unknown, already used or expired." },
   confirmation_required: { status: 409, meaning: "This action needs the confirmation token from its first step." },
+  not_glb: { status: 422, meaning: "The file is not a binary glTF (.glb); export the avatar from Blender as glTF Binary." },
+  gltf_version_unsupported: { status: 422, meaning: "Only glTF 2.0 is supported; re-export the avatar as glTF 2.0." },
+  glb_corrupt: { status: 422, meaning: "The GLB is truncated or its buffers are inconsistent; export it again." },
+  gltf_extension_unsupported: { status: 422, meaning: "The avatar requires an extension the preview cannot load (Draco, meshopt, KTX2); export it uncompressed." },
+  avatar_too_complex: { status: 422, meaning: "The avatar exceeds the plan's limits on size or complexity; the details name the limit." },
+  mapping_invalid: { status: 422, meaning: "The animation mapping does not fit the avatar; the details list each problem." },
+  range_not_satisfiable: { status: 416, meaning: "The requested byte range lies outside the file." },
   unavailable: { status: 503, meaning: "The service is temporarily unavailable; try again shortly." },
   internal: { status: 500, meaning: "Internal error; quote the request id when reporting it." },
 };
