@@ -103,6 +103,7 @@ fn bearer(parts: &Parts) -> ApiResult<&str> {
 #[derive(Deserialize)]
 struct MembershipRow {
     role: Role,
+    status: Option<TenantStatus>,
 }
 
 #[derive(Deserialize)]
@@ -146,19 +147,24 @@ async fn resolve(parts: &Parts, state: &AppState) -> ApiResult<TenantCtx> {
         TokenProblem::Expired => ApiError::code(ErrorCode::TokenExpired),
         TokenProblem::Invalid => ApiError::code(ErrorCode::Unauthenticated),
     })?;
-    // The membership is read on every request so that a removed member or a
-    // changed role takes effect at once, not when the token expires.
+    // The membership and the tenant's status are read on every request, in
+    // one round trip, so that a removed member, a changed role or a
+    // suspension takes effect at once, not when the token expires.
     let membership: Option<MembershipRow> = state
         .store
         .platform()
-        .query("SELECT role FROM membership WHERE account = $account AND tenant = $tenant LIMIT 1")
+        .query(
+            "SELECT role, type::record('tenant', tenant).status AS status FROM membership
+             WHERE account = $account AND tenant = $tenant LIMIT 1",
+        )
         .bind("account", &claims.sub)
         .bind("tenant", &claims.tid)
         .run()
         .await?
         .first(0)?;
+    // A deleted tenant's tokens may still be unexpired; they authenticate nothing.
     let membership = membership.ok_or_else(|| ApiError::code(ErrorCode::Unauthenticated))?;
-    let status = tenant_status(state, &claims.tid).await?;
+    let status = membership.status.ok_or_else(|| ApiError::code(ErrorCode::Unauthenticated))?;
     Ok(TenantCtx {
         db: state.store.tenant(&claims.tid).await?,
         role: membership.role,

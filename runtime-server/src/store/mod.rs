@@ -14,7 +14,7 @@
 mod migrate;
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use animo_shared::TenantId;
@@ -60,7 +60,9 @@ pub enum StoreError {
 pub struct Store {
     root: Surreal<Any>,
     platform: Surreal<Any>,
-    tenants: Arc<Mutex<HashMap<TenantId, Surreal<Any>>>>,
+    tenants: Arc<RwLock<HashMap<TenantId, Surreal<Any>>>>,
+    /// Serialises the creation of tenant sessions so a tenant's migrations run once.
+    opening: Arc<Mutex<()>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -79,7 +81,7 @@ impl Store {
         let platform = root.clone();
         platform.use_ns(NAMESPACE).use_db(PLATFORM_DB).await?;
         migrate::apply(&platform, PLATFORM_MIGRATIONS).await?;
-        Ok(Self { root, platform, tenants: Arc::new(Mutex::new(HashMap::new())) })
+        Ok(Self { root, platform, tenants: Arc::new(RwLock::new(HashMap::new())), opening: Arc::new(Mutex::new(())) })
     }
 
     /// The platform database.
@@ -90,20 +92,28 @@ impl Store {
     /// The session bound to one tenant's database, created (with its schema)
     /// on first use and cached after.
     pub async fn tenant(&self, tenant: &TenantId) -> Result<TenantDb, StoreError> {
-        let mut cache = self.tenants.lock().await;
-        if let Some(session) = cache.get(tenant) {
-            return Ok(TenantDb { tenant: tenant.clone(), session: session.clone() });
+        // The common case, a cached session, takes only a shared read lock.
+        if let Some(session) = self.cached(tenant) {
+            return Ok(TenantDb { tenant: tenant.clone(), session });
+        }
+        let _opening = self.opening.lock().await;
+        if let Some(session) = self.cached(tenant) {
+            return Ok(TenantDb { tenant: tenant.clone(), session });
         }
         let session = self.root.clone();
         session.use_ns(NAMESPACE).use_db(tenant_database(tenant)).await?;
         migrate::apply(&session, TENANT_MIGRATIONS).await?;
-        cache.insert(tenant.clone(), session.clone());
+        self.tenants.write().unwrap_or_else(PoisonError::into_inner).insert(tenant.clone(), session.clone());
         Ok(TenantDb { tenant: tenant.clone(), session })
+    }
+
+    fn cached(&self, tenant: &TenantId) -> Option<Surreal<Any>> {
+        self.tenants.read().unwrap_or_else(PoisonError::into_inner).get(tenant).cloned()
     }
 
     /// Removes a tenant's whole database and forgets its session.
     pub async fn drop_tenant(&self, tenant: &TenantId) -> Result<(), StoreError> {
-        self.tenants.lock().await.remove(tenant);
+        self.tenants.write().unwrap_or_else(PoisonError::into_inner).remove(tenant);
         let name = tenant_database(tenant);
         let session = self.root.clone();
         session.use_ns(NAMESPACE).await?;
