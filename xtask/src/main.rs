@@ -8,6 +8,7 @@
 mod bench;
 mod checks;
 mod codegen;
+mod demo_avatar;
 mod process;
 mod run;
 mod setup;
@@ -35,6 +36,13 @@ enum Task {
     /// widget and the Studio front-end.
     Codegen {
         /// Write nothing; fail if a generated file differs from what codegen would write.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Generate Animo's demo avatar, a skinned and animated box robot with one
+    /// clip per slot, into runtime-server/assets/demo-avatar.glb.
+    DemoAvatar {
+        /// Write nothing; fail if the committed avatar differs from what the generator produces.
         #[arg(long)]
         check: bool,
     },
@@ -73,6 +81,8 @@ fn main() -> Result<()> {
         Task::Setup => setup::setup(&root),
         Task::Codegen { check: false } => codegen::write(&root),
         Task::Codegen { check: true } => codegen::check(&root),
+        Task::DemoAvatar { check: false } => demo_avatar::write(&root),
+        Task::DemoAvatar { check: true } => demo_avatar::check(&root),
         // CI must not drift from the command the README gives developers, so
         // both names lead to the same function.
         Task::Test | Task::Ci => checks::test(&root),
