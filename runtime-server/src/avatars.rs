@@ -82,10 +82,9 @@ async fn receive(
     Ok((file_name, bytes))
 }
 
-/// Uploads, inspects and stores an avatar.
-pub async fn upload(state: &AppState, ctx: &TenantCtx, mut multipart: Multipart) -> ApiResult<AvatarView> {
-    let id = AvatarId::generate();
-    let path = blob_path(ctx, &id);
+/// The limits an upload of this tenant gets: the plan's remaining avatar
+/// bytes and the inspector's complexity limits.
+async fn upload_limits(state: &AppState, ctx: &TenantCtx) -> ApiResult<(InspectLimits, u64, u64)> {
     let plan_limit = limit(state, ctx.tenant(), QuotaKind::AvatarBytes).await?;
     let used = usage_count(ctx, QuotaKind::AvatarBytes).await?;
     let limits = InspectLimits {
@@ -93,11 +92,52 @@ pub async fn upload(state: &AppState, ctx: &TenantCtx, mut multipart: Multipart)
         ..InspectLimits::default()
     };
     let remaining = plan_limit.saturating_sub(used).min(limits.max_file_bytes);
+    Ok((limits, plan_limit, remaining))
+}
+
+/// Uploads, inspects and stores an avatar.
+pub async fn upload(state: &AppState, ctx: &TenantCtx, mut multipart: Multipart) -> ApiResult<AvatarView> {
+    let id = AvatarId::generate();
+    let path = blob_path(ctx, &id);
+    let (limits, plan_limit, remaining) = upload_limits(state, ctx).await?;
     let (file_name, bytes) = receive(state, &mut multipart, &path, remaining).await?;
-    let inspected = {
-        let bytes = bytes.clone();
-        tokio::task::spawn_blocking(move || inspect_glb(&bytes, &limits)).await.map_err(anyhow::Error::from)?
-    };
+    register(state, ctx, Stored { id, path, file_name, bytes }, limits, plan_limit).await
+}
+
+/// Stores an avatar the server itself provides (the demo avatar) as if it had been uploaded.
+pub async fn import(state: &AppState, ctx: &TenantCtx, file_name: &str, bytes: Vec<u8>) -> ApiResult<AvatarView> {
+    let id = AvatarId::generate();
+    let path = blob_path(ctx, &id);
+    let (limits, plan_limit, remaining) = upload_limits(state, ctx).await?;
+    if bytes.len() as u64 > remaining {
+        return Err(ApiError::quota(QuotaKind::AvatarBytes, plan_limit));
+    }
+    state.blobs.put(&path, bytes.clone().into()).await.map_err(anyhow::Error::from)?;
+    register(state, ctx, Stored { id, path, file_name: file_name.to_owned(), bytes }, limits, plan_limit).await
+}
+
+/// A file already written to the blob store, not yet inspected or recorded.
+struct Stored {
+    id: AvatarId,
+    path: Path,
+    file_name: String,
+    bytes: Vec<u8>,
+}
+
+/// Inspects a stored file and records it, counting its bytes against the
+/// plan; on any refusal the blob is removed again.
+async fn register(
+    state: &AppState,
+    ctx: &TenantCtx,
+    stored: Stored,
+    limits: InspectLimits,
+    plan_limit: u64,
+) -> ApiResult<AvatarView> {
+    let Stored { id, path, file_name, bytes } = stored;
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let size = bytes.len() as u64;
+    let inspected =
+        tokio::task::spawn_blocking(move || inspect_glb(&bytes, &limits)).await.map_err(anyhow::Error::from)?;
     let report = match inspected {
         Ok(report) => report,
         Err(error) => {
@@ -109,14 +149,7 @@ pub async fn upload(state: &AppState, ctx: &TenantCtx, mut multipart: Multipart)
             return Err(api);
         }
     };
-    let view = AvatarView {
-        id: id.clone(),
-        file_name,
-        bytes: bytes.len() as u64,
-        sha256: hex::encode(Sha256::digest(&bytes)),
-        report,
-        created_at: Timestamp::now(),
-    };
+    let view = AvatarView { id: id.clone(), file_name, bytes: size, sha256, report, created_at: Timestamp::now() };
     let sql = format!(
         "BEGIN TRANSACTION;\n{}\nCREATE type::record('avatar', $id) CONTENT $avatar;\n{AUDIT_INSERT}\nCOMMIT TRANSACTION;",
         quota_check_sql(QuotaKind::AvatarBytes)
@@ -133,7 +166,7 @@ pub async fn upload(state: &AppState, ctx: &TenantCtx, mut multipart: Multipart)
         .bind("id", &id)
         .bind("avatar", content)
         .bind("limit", plan_limit)
-        .bind("quota_amount", view.bytes);
+        .bind("quota_amount", size);
     if let Err(error) = bind_audit(query, ctx, "avatar.upload", id.as_str()).run().await {
         discard(state, &path).await;
         return Err(quota_error(error, QuotaKind::AvatarBytes, plan_limit));

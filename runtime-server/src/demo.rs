@@ -2,13 +2,18 @@
 //! and found again on later runs.
 
 use animo_shared::api::SessionResponse;
+use animo_shared::avatar::BotAvatar;
 use animo_shared::bot::{AllowedOrigins, BotConfig, CreateBotRequest, Greeting, Origin, Personality, PublishRequest};
 use animo_shared::text::{Email, Password, TenantName};
-use animo_shared::{BotId, EmbedId, TenantId};
+use animo_shared::{AvatarId, BotId, EmbedId, TenantId};
 
 use crate::accounts;
 use crate::error::ApiError;
 use crate::state::AppState;
+
+/// Animo's own demo avatar, made by `cargo xtask demo-avatar`: a rigged
+/// figure with a clip named after every slot.
+pub const DEMO_AVATAR: &[u8] = include_bytes!("../assets/demo-avatar.glb");
 
 /// The demo owner's address.
 pub const DEMO_EMAIL: &str = "demo@animo.localhost";
@@ -28,6 +33,10 @@ pub struct Demo {
     pub bot_id: BotId,
     /// Its embed id.
     pub embed_id: EmbedId,
+    /// The demo avatar attached to it.
+    pub avatar_id: Option<AvatarId>,
+    /// The slots its published version maps to a clip.
+    pub mapped_slots: usize,
     /// Whether this run created it.
     pub created: bool,
 }
@@ -102,10 +111,27 @@ pub async fn seed(state: &AppState, public_origin: &str) -> anyhow::Result<Demo>
             crate::bots::create(state, &ctx, request).await.map_err(api)?
         }
     };
-    if bot.live_version.is_none() {
+    let mut changed = bot.live_version.is_none();
+    if bot.draft.avatar.is_none() {
+        let avatar = crate::avatars::import(state, &ctx, "demo-avatar.glb", DEMO_AVATAR.to_vec()).await.map_err(api)?;
+        let suggestion = crate::avatars::suggested_mapping(&ctx, &avatar.id).await.map_err(api)?;
+        let attached = BotAvatar { avatar_id: avatar.id, mapping: suggestion.mapping };
+        crate::avatars::attach(&ctx, &bot.id, Some(attached)).await.map_err(api)?;
+        changed = true;
+    }
+    if changed {
         crate::bots::publish(&ctx, &bot.id, PublishRequest::default()).await.map_err(api)?;
     }
+    let bot = crate::bots::get(&ctx, &bot.id).await.map_err(api)?;
+    let live = crate::bots::versions(&ctx, &bot.id).await.map_err(api)?;
+    let mapped_slots = live
+        .versions
+        .first()
+        .and_then(|version| version.config.avatar.as_ref())
+        .map_or(0, |avatar| avatar.mapping.slots.len());
     Ok(Demo {
+        avatar_id: bot.draft.avatar.map(|avatar| avatar.avatar_id),
+        mapped_slots,
         email: DEMO_EMAIL.to_owned(),
         password: DEMO_PASSWORD.to_owned(),
         tenant_id: claims.tid,

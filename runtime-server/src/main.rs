@@ -97,6 +97,10 @@ async fn main() -> anyhow::Result<()> {
             println!("  tenant:        {}", demo.tenant_id);
             println!("  bot:           {}", demo.bot_id);
             println!("  embed id:      {}", demo.embed_id);
+            match &demo.avatar_id {
+                Some(avatar) => println!("  avatar:        {avatar} ({} slots mapped)", demo.mapped_slots),
+                None => println!("  avatar:        none"),
+            }
             Ok(())
         }
         Some(Command::Admin { args, task }) => admin(&args, task).await,

@@ -141,6 +141,7 @@ fn demo_seeding_is_idempotent() {
     assert!(first.contains("demo created") && first.contains("demo@animo.localhost"), "{first}");
     let second = run();
     assert!(second.contains("demo already present"), "{second}");
+    assert!(first.contains("(20 slots mapped)"), "the demo avatar maps every slot: {first}");
     let bot_line = |text: &str| text.lines().find(|l| l.contains("bot:")).map(str::to_owned);
     assert_eq!(bot_line(&first), bot_line(&second), "the same bot is found again");
 }

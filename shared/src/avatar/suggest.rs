@@ -73,7 +73,7 @@ const KEYWORDS: &[(Slot, &[(&str, f64)])] = &[
 /// Emotion slots that a same-named morph target can express over the idle clip.
 const EXPRESSIVE_SLOTS: &[(Slot, &[&str])] = &[
     (Slot::Happy, &["happy", "smile", "joy"]),
-    (Slot::Sad, &["sad"]),
+    (Slot::Sad, &["sad", "frown"]),
     (Slot::Surprised, &["surprised", "surprise"]),
     (Slot::Angry, &["angry", "anger"]),
 ];
@@ -137,9 +137,12 @@ pub fn suggest_mapping(clips: &[String], morph_targets: &[String]) -> MappingSug
     let mut slots = Vec::new();
     let clip_words: Vec<(&String, Vec<String>)> = clips.iter().map(|clip| (clip, words(clip))).collect();
     for (slot, keywords) in KEYWORDS {
-        // The best-scoring clip wins; ties go to the clip listed first.
-        let mut best: Option<(&String, f64)> = None;
-        for (clip, words) in &clip_words {
+        // A clip named exactly after the slot (`nod_yes`, `NodYes`) wins
+        // outright; otherwise the best-scoring clip, ties going to the clip
+        // listed first.
+        let exact = clip_words.iter().find(|(_, words)| words.join("_") == slot.name());
+        let mut best: Option<(&String, f64)> = exact.map(|(clip, _)| (*clip, 1.0));
+        for (clip, words) in clip_words.iter().filter(|_| exact.is_none()) {
             let value = score(words, keywords);
             if value > 0.0 && best.is_none_or(|(_, top)| value > top) {
                 best = Some((clip, value));
@@ -236,6 +239,18 @@ mod tests {
         assert!(suggestion.mapping.validate(&clips, &morphs, false).is_ok());
         let greeting = suggestion.slots.iter().find(|entry| entry.slot == Slot::Greeting).expect("greeting");
         assert_eq!(greeting.confidence, 1.0);
+    }
+
+    #[test]
+    fn clips_named_after_slots_map_to_them() {
+        let clips: Vec<String> = Slot::ALL.iter().map(|slot| slot.name().to_owned()).collect();
+        let suggestion = suggest_mapping(&clips, &[]);
+        for slot in Slot::ALL {
+            let binding = suggestion.mapping.slots.get(slot).expect("every slot is mapped");
+            assert_eq!(binding.clip.as_str(), slot.name());
+        }
+        assert!(suggestion.unmapped.is_empty());
+        assert!(suggestion.mapping.validate(&clips, &[], true).is_ok());
     }
 
     #[test]
