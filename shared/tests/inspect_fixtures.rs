@@ -71,7 +71,7 @@ const DEMO_AVATAR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime-serve
 #[test]
 fn demo_avatar_report_and_suggestion_snapshot() {
     let bytes = std::fs::read(DEMO_AVATAR).expect("the demo avatar is committed");
-    let report = animo_shared::avatar::inspect::inspect_glb(&bytes, &InspectLimits::default()).expect("inspects");
+    let report = inspect_glb(&bytes, &InspectLimits::default()).expect("inspects");
     assert_eq!(report.clips.len(), animo_shared::avatar::slots::Slot::ALL.len());
     let suggestion = animo_shared::avatar::suggest::suggest_mapping(&report.clip_names(), &report.morph_target_names());
     assert!(suggestion.unmapped.is_empty(), "every slot has its own clip");
