@@ -230,12 +230,11 @@ pub async fn attach(ctx: &TenantCtx, bot: &BotId, avatar: Option<BotAvatar>) -> 
     }
     let sql = format!(
         "BEGIN TRANSACTION;
-         LET $bot = (SELECT status FROM type::record('bot', $id))[0];
-         IF $bot = NONE {{ THROW 'animo:not_found'; }};
-         IF $bot.status = 'archived' {{ THROW 'animo:bot_archived'; }};
+         {}
          UPDATE type::record('bot', $id) SET draft.avatar = $avatar, updated_at = $now;
          {AUDIT_INSERT}
-         COMMIT TRANSACTION;"
+         COMMIT TRANSACTION;",
+        crate::bots::ACTIVE_BOT
     );
     let action = if avatar.is_some() { "bot.attach_avatar" } else { "bot.detach_avatar" };
     let query = ctx.db.db().query(sql).bind("id", bot).bind("avatar", &avatar).bind("now", Timestamp::now());

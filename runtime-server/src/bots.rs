@@ -20,6 +20,12 @@ use crate::tenants::{limit, quota_check_sql, quota_error};
 
 const BOT_FIELDS: &str = "*, record::id(id) AS id";
 
+/// Statements that load bot `$id` into `$bot` and refuse an unknown or
+/// archived bot; splice them at the start of a transaction.
+pub(crate) const ACTIVE_BOT: &str = "LET $bot = (SELECT * FROM type::record('bot', $id))[0];
+         IF $bot = NONE { THROW 'animo:not_found'; };
+         IF $bot.status = 'archived' { THROW 'animo:bot_archived'; };";
+
 /// Maps the domain refusals thrown inside bot transactions.
 pub(crate) fn bot_error(error: StoreError) -> ApiError {
     match error {
@@ -119,9 +125,7 @@ pub async fn update(ctx: &TenantCtx, id: &BotId, request: UpdateBotRequest) -> A
     }
     let sql = format!(
         "BEGIN TRANSACTION;
-         LET $bot = (SELECT status FROM type::record('bot', $id))[0];
-         IF $bot = NONE {{ THROW 'animo:not_found'; }};
-         IF $bot.status = 'archived' {{ THROW 'animo:bot_archived'; }};
+         {ACTIVE_BOT}
          UPDATE type::record('bot', $id) SET {};
          {AUDIT_INSERT}
          COMMIT TRANSACTION;",
@@ -137,9 +141,7 @@ pub async fn update(ctx: &TenantCtx, id: &BotId, request: UpdateBotRequest) -> A
 pub async fn archive(state: &AppState, ctx: &TenantCtx, id: &BotId) -> ApiResult<BotView> {
     let sql = format!(
         "BEGIN TRANSACTION;
-         LET $bot = (SELECT status FROM type::record('bot', $id))[0];
-         IF $bot = NONE {{ THROW 'animo:not_found'; }};
-         IF $bot.status = 'archived' {{ THROW 'animo:bot_archived'; }};
+         {ACTIVE_BOT}
          UPDATE type::record('bot', $id) SET status = 'archived', updated_at = $now;
          UPSERT usage:bots SET count = math::max([0, (count ?? 0) - 1]);
          {AUDIT_INSERT}
@@ -152,70 +154,59 @@ pub async fn archive(state: &AppState, ctx: &TenantCtx, id: &BotId) -> ApiResult
     Ok(bot)
 }
 
-/// The statements that append version `$version` with `$config` and make it live.
-const APPEND_VERSION: &str = "
-    LET $version = ($bot.version_count ?? 0) + 1;
-    CREATE bot_version CONTENT {
-        bot_id: $id, version: $version, config: $config, published_at: $now,
-        published_by: $by, note: $note, rolled_back_from: $from,
-    };
-    UPDATE type::record('bot', $id) SET version_count = $version, live_version = $version;";
-
 /// Freezes the draft into the next immutable version and makes it live.
 /// A draft with an avatar must map the slots publishing requires.
 pub async fn publish(ctx: &TenantCtx, id: &BotId, request: PublishRequest) -> ApiResult<BotVersionView> {
     if let Some(avatar) = get(ctx, id).await?.draft.avatar {
         crate::avatars::check_mapping(ctx, &avatar, true).await?;
     }
-    let sql = format!(
-        "BEGIN TRANSACTION;
-         LET $bot = (SELECT status, version_count, draft FROM type::record('bot', $id))[0];
-         IF $bot = NONE {{ THROW 'animo:not_found'; }};
-         IF $bot.status = 'archived' {{ THROW 'animo:bot_archived'; }};
-         LET $config = $bot.draft;
-         {APPEND_VERSION}
-         {AUDIT_INSERT}
-         COMMIT TRANSACTION;"
-    );
-    let query = ctx
-        .db
-        .db()
-        .query(&sql)
-        .bind("id", id)
-        .bind("now", Timestamp::now())
-        .bind("by", ctx.actor_name())
-        .bind("note", request.note.unwrap_or_default())
-        .bind("from", Option::<u32>::None);
-    bind_audit(query, ctx, "bot.publish", id.as_str()).run().await.map_err(bot_error)?;
-    latest_version(ctx, id).await
+    append_version(ctx, id, "LET $config = $bot.draft;", request.note.unwrap_or_default(), None, "bot.publish").await
 }
 
 /// Makes an earlier version live again by publishing a copy of it as the
 /// next version, so the history stays append-only.
 pub async fn rollback(ctx: &TenantCtx, id: &BotId, request: RollbackRequest) -> ApiResult<BotVersionView> {
+    let source = "LET $old = (SELECT config FROM bot_version WHERE bot_id = $id AND version = $from)[0];
+         IF $old = NONE { THROW 'animo:no_version'; };
+         LET $config = $old.config;";
+    let note = Label::try_from(format!("Rollback to version {}", request.version))?;
+    append_version(ctx, id, source, note, Some(request.version), "bot.rollback").await
+}
+
+/// Appends the next version of an active bot with the configuration that
+/// `source` puts in `$config`, makes it live, and audits `action`, all in
+/// one transaction.
+async fn append_version(
+    ctx: &TenantCtx,
+    id: &BotId,
+    source: &str,
+    note: Label,
+    from: Option<u32>,
+    action: &str,
+) -> ApiResult<BotVersionView> {
     let sql = format!(
         "BEGIN TRANSACTION;
-         LET $bot = (SELECT status, version_count FROM type::record('bot', $id))[0];
-         IF $bot = NONE {{ THROW 'animo:not_found'; }};
-         IF $bot.status = 'archived' {{ THROW 'animo:bot_archived'; }};
-         LET $old = (SELECT config FROM bot_version WHERE bot_id = $id AND version = $from)[0];
-         IF $old = NONE {{ THROW 'animo:no_version'; }};
-         LET $config = $old.config;
-         {APPEND_VERSION}
+         {ACTIVE_BOT}
+         {source}
+         LET $version = ($bot.version_count ?? 0) + 1;
+         CREATE bot_version CONTENT {{
+             bot_id: $id, version: $version, config: $config, published_at: $now,
+             published_by: $by, note: $note, rolled_back_from: $from,
+         }};
+         UPDATE type::record('bot', $id) SET version_count = $version, live_version = $version;
          {AUDIT_INSERT}
          COMMIT TRANSACTION;"
     );
-    let note = Label::try_from(format!("Rollback to version {}", request.version))?;
     let query = ctx
         .db
         .db()
-        .query(&sql)
+        .query(sql)
         .bind("id", id)
         .bind("now", Timestamp::now())
         .bind("by", ctx.actor_name())
         .bind("note", note)
-        .bind("from", request.version);
-    bind_audit(query, ctx, "bot.rollback", id.as_str()).run().await.map_err(bot_error)?;
+        .bind("from", from);
+    bind_audit(query, ctx, action, id.as_str()).run().await.map_err(bot_error)?;
     latest_version(ctx, id).await
 }
 

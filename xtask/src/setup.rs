@@ -23,6 +23,8 @@ const DEBIAN_PACKAGES: &[DebianPackage] = &[
     // openssl-sys finds the system OpenSSL through pkg-config.
     DebianPackage { name: "pkg-config", provided_by_program: None },
     DebianPackage { name: "libssl-dev", provided_by_program: None },
+    // The server's persistence tests stop it with `kill -TERM`, as an operator would.
+    DebianPackage { name: "procps", provided_by_program: Some("kill") },
     // The widget and the Studio front-end are built and tested with Node.js.
     DebianPackage { name: "nodejs", provided_by_program: Some("node") },
     DebianPackage { name: "npm", provided_by_program: Some("npm") },

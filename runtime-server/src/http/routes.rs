@@ -287,6 +287,7 @@ pub async fn tenant(State(state): State<AppState>, Viewer(ctx): Viewer) -> ApiRe
     responses((status = 200, content_type = "application/gzip", body = Vec<u8>), (status = "4XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn export(State(state): State<AppState>, Viewer(ctx): Viewer) -> ApiResult<Response> {
+    // `Owner` refuses suspended tenants, but reading one's own data stays a right while suspended.
     if ctx.role < animo_shared::api::Role::Owner {
         return Err(ApiError::forbidden("owner"));
     }
@@ -375,6 +376,7 @@ pub async fn remove_member(
 #[utoipa::path(get, path = "/v1/api-keys", tag = "api keys",
     responses((status = 200, body = ApiKeyList), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list_api_keys(Viewer(ctx): Viewer) -> ApiResult<Json<ApiKeyList>> {
+    // A read: allowed to owners of a suspended tenant too, unlike the `Owner` extractor.
     if ctx.role < animo_shared::api::Role::Owner {
         return Err(ApiError::forbidden("owner"));
     }
@@ -419,6 +421,7 @@ pub struct AuditQuery {
 #[utoipa::path(get, path = "/v1/audit", tag = "tenant", params(AuditQuery),
     responses((status = 200, body = AuditPage), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn audit_log(Viewer(ctx): Viewer, ApiQuery(query): ApiQuery<AuditQuery>) -> ApiResult<Json<AuditPage>> {
+    // A read: allowed to owners of a suspended tenant too, unlike the `Owner` extractor.
     if ctx.role < animo_shared::api::Role::Owner {
         return Err(ApiError::forbidden("owner"));
     }
