@@ -54,6 +54,10 @@ pub struct ControlPlaneArgs {
     /// Length of the unmeasured warm-up before it (connections, caches, SurrealKV's first compactions).
     #[arg(long, default_value_t = 3)]
     warmup_seconds: u64,
+    /// Total requests per second across all clients (an open loop at a fixed
+    /// rate); 0 sends back to back (a closed loop, which measures saturation).
+    #[arg(long, default_value_t = 0)]
+    rate: u32,
     /// Use this server binary instead of building one.
     #[arg(long, value_name = "PATH")]
     server_bin: Option<PathBuf>,
@@ -424,14 +428,23 @@ async fn load(addr: SocketAddr, args: &ControlPlaneArgs) -> Result<Report> {
         );
     }
 
-    println!("bench: {} clients, {} s warm-up, then {} s measured", args.clients, args.warmup_seconds, args.seconds);
+    let pacing = if args.rate > 0 { format!("{} requests/s in all", args.rate) } else { "back to back".to_owned() };
+    println!(
+        "bench: {} clients ({pacing}), {} s warm-up, then {} s measured",
+        args.clients, args.warmup_seconds, args.seconds
+    );
     let start = Instant::now();
     let measured_from = start + Duration::from_secs(args.warmup_seconds);
     let window = Window { measured_from, until: measured_from + Duration::from_secs(args.seconds) };
+    // At a fixed rate each client sends every `clients / rate` seconds, the
+    // clients staggered evenly across one interval.
+    let interval = (args.rate > 0).then(|| Duration::from_secs_f64(args.clients as f64 / f64::from(args.rate)));
     let tasks: Vec<_> = (0..args.clients)
         .map(|index| {
             let tenant = tenants[index % tenants.len()].clone();
-            tokio::spawn(run_client(client.clone(), base.clone(), tenant, index, window))
+            let pace =
+                interval.map(|every| Pace { first: start + every.mul_f64(index as f64 / args.clients as f64), every });
+            tokio::spawn(run_client(client.clone(), base.clone(), tenant, index, window, pace))
         })
         .collect();
     let mut records = Vec::with_capacity(tasks.len());
@@ -486,20 +499,37 @@ async fn expect_json(request: reqwest::RequestBuilder, what: &str) -> Result<Val
     serde_json::from_str(&text).with_context(|| format!("the {what} answer is not JSON"))
 }
 
-/// One client: sends requests back to back until the window closes, timing
-/// each from sending to the last byte of the answer.
+/// When a client at a fixed rate sends: at `first`, then every `every`.
+#[derive(Debug, Clone, Copy)]
+struct Pace {
+    first: Instant,
+    every: Duration,
+}
+
+/// One client: sends requests back to back, or at its pace, until the window
+/// closes. A request is timed from when it was due (its sending time in a
+/// closed loop) to the last byte of the answer, so a server that falls
+/// behind a fixed rate is charged for the wait and not hidden by it.
 async fn run_client(
     client: reqwest::Client,
     base: String,
     mut tenant: Tenant,
     index: usize,
     window: Window,
+    pace: Option<Pace>,
 ) -> ClientRecord {
     let mut rng = Rng::new(index as u64 + 1);
     let mut record = ClientRecord::default();
     let mut sequence = 0_u64;
     loop {
-        let started = Instant::now();
+        let started = match pace {
+            Some(pace) => {
+                let due = pace.first + pace.every.mul_f64(sequence as f64);
+                tokio::time::sleep_until(due.into()).await;
+                due
+            }
+            None => Instant::now(),
+        };
         if started >= window.until {
             return record;
         }
