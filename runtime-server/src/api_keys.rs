@@ -7,7 +7,7 @@ use animo_shared::text::Secret;
 use animo_shared::{ApiKeyId, Timestamp};
 use serde_json::json;
 
-use crate::audit::{AUDIT_INSERT, bind_audit};
+use crate::audit::{audited, bind_audit};
 use crate::context::TenantCtx;
 use crate::crypto::{random_token, token_hash};
 use crate::error::{ApiError, ApiResult};
@@ -43,25 +43,18 @@ pub async fn create(state: &AppState, ctx: &TenantCtx, request: CreateApiKeyRequ
         .bind("tenant", ctx.tenant())
         .run()
         .await?;
-    let query = ctx
-        .db
-        .db()
-        .query(format!(
-            "BEGIN TRANSACTION; CREATE type::record('api_key', $id) CONTENT $key; {AUDIT_INSERT} COMMIT TRANSACTION;"
-        ))
-        .bind("id", &id)
-        .bind(
-            "key",
-            json!({
-                "name": request.name,
-                "role": request.role,
-                "prefix": prefix,
-                "secret_hash": token_hash(&secret),
-                "created_at": now,
-                "last_used_at": null,
-                "revoked": false,
-            }),
-        );
+    let query = ctx.db.db().query(audited("CREATE type::record('api_key', $id) CONTENT $key;")).bind("id", &id).bind(
+        "key",
+        json!({
+            "name": request.name,
+            "role": request.role,
+            "prefix": prefix,
+            "secret_hash": token_hash(&secret),
+            "created_at": now,
+            "last_used_at": null,
+            "revoked": false,
+        }),
+    );
     bind_audit(query, ctx, "api_key.create", id.as_str()).run().await?;
     let key = ApiKeyView { id, name: request.name, role: request.role, prefix, created_at: now, last_used_at: None };
     Ok(ApiKeyCreated { key, secret: Secret::new(secret) })
@@ -79,13 +72,7 @@ pub async fn revoke(state: &AppState, ctx: &TenantCtx, id: &ApiKeyId) -> ApiResu
     let sql = format!("SELECT {KEY_FIELDS} FROM type::record('api_key', $id) WHERE revoked = false");
     let key: Option<ApiKeyView> = ctx.db.db().query(&sql).bind("id", id).run().await?.first(0)?;
     let key = key.ok_or_else(ApiError::not_found)?;
-    let query = ctx
-        .db
-        .db()
-        .query(format!(
-            "BEGIN TRANSACTION; UPDATE type::record('api_key', $id) SET revoked = true; {AUDIT_INSERT} COMMIT TRANSACTION;"
-        ))
-        .bind("id", id);
+    let query = ctx.db.db().query(audited("UPDATE type::record('api_key', $id) SET revoked = true;")).bind("id", id);
     bind_audit(query, ctx, "api_key.revoke", id.as_str()).run().await?;
     state
         .store

@@ -17,6 +17,11 @@ use crate::store::Query;
 /// a mutation's transaction and bind with [`bind_audit`].
 pub const AUDIT_INSERT: &str = "CREATE type::record('audit', $audit_id) CONTENT $audit;";
 
+/// `statements` and the audit entry, in one transaction; bind with [`bind_audit`].
+pub fn audited(statements: &str) -> String {
+    format!("BEGIN TRANSACTION; {statements} {AUDIT_INSERT} COMMIT TRANSACTION;")
+}
+
 /// Binds the audit entry for an action on `target` by the context's actor.
 pub fn bind_audit<'a>(query: Query<'a>, ctx: &TenantCtx, action: &str, target: &str) -> Query<'a> {
     bind_audit_as(query, &ctx.actor, ctx.client_addr.as_deref(), action, target)

@@ -10,7 +10,7 @@ use animo_shared::text::Label;
 use animo_shared::{BotId, EmbedId, ErrorCode, Timestamp};
 use serde_json::json;
 
-use crate::audit::{AUDIT_INSERT, bind_audit};
+use crate::audit::{AUDIT_INSERT, audited, bind_audit};
 use crate::context::TenantCtx;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::NewId;
@@ -246,9 +246,7 @@ pub async fn rotate_embed_id(state: &AppState, ctx: &TenantCtx, id: &BotId) -> A
     let query = ctx
         .db
         .db()
-        .query(format!(
-            "BEGIN TRANSACTION; UPDATE type::record('bot', $id) SET embed_id = $embed, updated_at = $now; {AUDIT_INSERT} COMMIT TRANSACTION;"
-        ))
+        .query(audited("UPDATE type::record('bot', $id) SET embed_id = $embed, updated_at = $now;"))
         .bind("id", id)
         .bind("embed", &embed_id)
         .bind("now", Timestamp::now());

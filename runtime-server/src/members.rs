@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::accounts::{account_by_email, email_taken, issue, new_account_content};
-use crate::audit::{AUDIT_INSERT, bind_audit, bind_audit_as};
+use crate::audit::{AUDIT_INSERT, audited, bind_audit, bind_audit_as};
 use crate::context::TenantCtx;
 use crate::crypto::{hash_password, random_token, token_hash, verify_password};
 use crate::error::{ApiError, ApiResult};
@@ -38,23 +38,16 @@ pub async fn invite(state: &AppState, ctx: &TenantCtx, request: InviteRequest) -
         .bind("invite", &id)
         .run()
         .await?;
-    let query = ctx
-        .db
-        .db()
-        .query(format!(
-            "BEGIN TRANSACTION; CREATE type::record('invite', $id) CONTENT $invite; {AUDIT_INSERT} COMMIT TRANSACTION;"
-        ))
-        .bind("id", &id)
-        .bind(
-            "invite",
-            json!({
-                "email": request.email,
-                "role": request.role,
-                "token_hash": hash,
-                "expires_at": expires_at,
-                "accepted": false,
-            }),
-        );
+    let query = ctx.db.db().query(audited("CREATE type::record('invite', $id) CONTENT $invite;")).bind("id", &id).bind(
+        "invite",
+        json!({
+            "email": request.email,
+            "role": request.role,
+            "token_hash": hash,
+            "expires_at": expires_at,
+            "accepted": false,
+        }),
+    );
     bind_audit(query, ctx, "member.invite", request.email.as_str()).run().await?;
     tracing::info!(tenant = %ctx.tenant(), email = %request.email, "invitation created");
     Ok(InviteCreated { id, email: request.email, role: request.role, token: Secret::new(token), expires_at })
@@ -161,12 +154,8 @@ pub async fn accept(
             other => email_taken(other),
         })?;
     let actor = Actor::Account { id: account_id.clone() };
-    let query = db
-        .db()
-        .query(format!(
-            "BEGIN TRANSACTION; UPDATE type::record('invite', $id) SET accepted = true; {AUDIT_INSERT} COMMIT TRANSACTION;"
-        ))
-        .bind("id", &index.invite);
+    let query =
+        db.db().query(audited("UPDATE type::record('invite', $id) SET accepted = true;")).bind("id", &index.invite);
     bind_audit_as(query, &actor, client, "member.join", account_id.as_str()).run().await?;
     let tenant = tenant_row(state, &index.tenant).await?;
     let tokens = issue(state, &account_id, &index.tenant, invite.role, None).await?;
