@@ -12,7 +12,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use object_store::path::Path;
 use object_store::{ObjectStore, WriteMultipart};
-use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -26,13 +25,6 @@ use crate::tenants::{limit, quota_check_sql, quota_error, usage_count};
 
 fn blob_path(ctx: &TenantCtx, id: &AvatarId) -> Path {
     Path::from(format!("tenants/{}/avatars/{}.glb", ctx.tenant().hex(), id.hex()))
-}
-
-/// The avatar as stored: the view plus where its bytes live.
-#[derive(Deserialize)]
-struct AvatarRow {
-    #[serde(flatten)]
-    view: AvatarView,
 }
 
 const AVATAR_FIELDS: &str = "record::id(id) AS id, file_name, bytes, sha256, report, created_at";
@@ -183,15 +175,15 @@ async fn discard(state: &AppState, path: &Path) {
 /// One avatar.
 pub async fn get(ctx: &TenantCtx, id: &AvatarId) -> ApiResult<AvatarView> {
     let sql = format!("SELECT {AVATAR_FIELDS} FROM type::record('avatar', $id)");
-    let row: Option<AvatarRow> = ctx.db.db().query(sql).bind("id", id).run().await?.first(0)?;
-    row.map(|row| row.view).ok_or_else(ApiError::not_found)
+    let avatar: Option<AvatarView> = ctx.db.db().query(sql).bind("id", id).run().await?.first(0)?;
+    avatar.ok_or_else(ApiError::not_found)
 }
 
 /// The tenant's avatars.
 pub async fn list(ctx: &TenantCtx) -> ApiResult<AvatarList> {
     let sql = format!("SELECT {AVATAR_FIELDS} FROM avatar ORDER BY id");
-    let rows: Vec<AvatarRow> = ctx.db.db().query(sql).run().await?.all(0)?;
-    Ok(AvatarList { avatars: rows.into_iter().map(|row| row.view).collect() })
+    let avatars = ctx.db.db().query(sql).run().await?.all(0)?;
+    Ok(AvatarList { avatars })
 }
 
 /// A first mapping proposed from the avatar's clip and morph-target names.

@@ -43,9 +43,8 @@ pub static ENGLISH: Lexicon = Lexicon {
 
 impl Lexicon {
     /// The lexicon for a BCP 47 language tag, falling back to English.
-    pub fn for_language(tag: &str) -> &'static Lexicon {
+    pub fn for_language(_tag: &str) -> &'static Lexicon {
         // Only English exists so far; every tag gets it until others are added.
-        let _primary = tag.split('-').next().unwrap_or("en");
         &ENGLISH
     }
 
