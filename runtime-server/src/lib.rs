@@ -18,7 +18,6 @@ pub mod http;
 pub mod ids;
 pub mod members;
 pub mod metrics;
-pub mod sentiment;
 pub mod state;
 pub mod store;
 pub mod tenants;

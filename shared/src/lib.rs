@@ -19,6 +19,7 @@ pub mod avatar;
 pub mod bot;
 pub mod error;
 pub mod ids;
+pub mod sentiment;
 pub mod text;
 pub mod time;
 #[cfg(feature = "ts")]

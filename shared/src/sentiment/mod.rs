@@ -6,7 +6,7 @@
 
 mod en;
 
-use animo_shared::avatar::mapping::{Emotion, Intent};
+use crate::avatar::mapping::{Emotion, Intent};
 
 /// The word lists of one language.
 #[derive(Debug)]
