@@ -68,26 +68,34 @@ impl Wire for Anthropic {
 
 #[derive(Debug, Default)]
 struct AnthropicDecoder {
-    usage: Usage,
-    saw_usage: bool,
+    /// Uncached, cache-written and cache-read prompt tokens, each as last reported.
+    input_parts: [Option<u32>; 3],
+    output: Option<u32>,
 }
 
+const INPUT_FIELDS: [&str; 3] = ["input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"];
+
 impl AnthropicDecoder {
-    /// Input tokens are reported split into uncached, cache-written and cache-read parts; the
-    /// prompt's size is their sum.
+    /// `message_start` reports the prompt and `message_delta` cumulative figures, which may repeat
+    /// or grow any of the parts (server tools add input), so each part keeps its latest value.
     fn read_usage(&mut self, usage: &Value) {
-        let input: Option<u32> = ["input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"]
-            .iter()
-            .filter_map(|field| count(usage.get(*field)))
-            .reduce(u32::saturating_add);
-        if let Some(input) = input {
-            self.usage.input_tokens = input;
-            self.saw_usage = true;
+        for (part, field) in self.input_parts.iter_mut().zip(INPUT_FIELDS) {
+            if let Some(tokens) = count(usage.get(field)) {
+                *part = Some(tokens);
+            }
         }
         if let Some(output) = count(usage.get("output_tokens")) {
-            self.usage.output_tokens = output;
-            self.saw_usage = true;
+            self.output = Some(output);
         }
+    }
+
+    /// The prompt's size is the sum of its parts.
+    fn usage(&self) -> Option<Usage> {
+        let input = self.input_parts.iter().flatten().copied().reduce(u32::saturating_add);
+        if input.is_none() && self.output.is_none() {
+            return None;
+        }
+        Some(Usage { input_tokens: input.unwrap_or(0), output_tokens: self.output.unwrap_or(0) })
     }
 }
 
@@ -125,8 +133,8 @@ impl Decoder for AnthropicDecoder {
                 }
             }
             "message_stop" => {
-                if self.saw_usage {
-                    out.push_back(Ok(Chunk::Usage(self.usage)));
+                if let Some(usage) = self.usage() {
+                    out.push_back(Ok(Chunk::Usage(usage)));
                 }
                 return true;
             }
@@ -147,5 +155,28 @@ impl Decoder for AnthropicDecoder {
             _ => {}
         }
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(data: Value) -> SseEvent {
+        let kind = data["type"].as_str().expect("typed").to_owned();
+        SseEvent { event: kind, data: data.to_string(), id: None }
+    }
+
+    #[test]
+    fn cumulative_usage_in_message_delta_updates_each_part() {
+        let mut decoder = AnthropicDecoder::default();
+        let mut out = VecDeque::new();
+        let start = json!({"type": "message_start", "message": {"usage": {"input_tokens": 10, "cache_read_input_tokens": 100, "output_tokens": 1}}});
+        assert!(!decoder.event(event(start), &mut out));
+        let delta = json!({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"input_tokens": 25, "output_tokens": 40}});
+        assert!(!decoder.event(event(delta), &mut out));
+        assert!(decoder.event(event(json!({"type": "message_stop"})), &mut out));
+        assert_eq!(out.pop_front(), Some(Ok(Chunk::Usage(Usage { input_tokens: 125, output_tokens: 40 }))));
+        assert!(out.is_empty());
     }
 }
