@@ -20,11 +20,11 @@ use crate::context::TenantCtx;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::NewId;
 use crate::state::AppState;
-use crate::store::StoreError;
+use crate::store::{StoreError, TenantDb};
 use crate::tenants::{limit, quota_check_sql, quota_error, usage_count};
 
-fn blob_path(ctx: &TenantCtx, id: &AvatarId) -> Path {
-    Path::from(format!("tenants/{}/avatars/{}.glb", ctx.tenant().hex(), id.hex()))
+fn blob_path(db: &TenantDb, id: &AvatarId) -> Path {
+    Path::from(format!("tenants/{}/avatars/{}.glb", db.tenant().hex(), id.hex()))
 }
 
 const AVATAR_FIELDS: &str = "record::id(id) AS id, file_name, bytes, sha256, report, created_at";
@@ -90,7 +90,7 @@ async fn upload_limits(state: &AppState, ctx: &TenantCtx) -> ApiResult<(InspectL
 /// Uploads, inspects and stores an avatar.
 pub async fn upload(state: &AppState, ctx: &TenantCtx, mut multipart: Multipart) -> ApiResult<AvatarView> {
     let id = AvatarId::generate();
-    let path = blob_path(ctx, &id);
+    let path = blob_path(&ctx.db, &id);
     let (limits, plan_limit, remaining) = upload_limits(state, ctx).await?;
     let (file_name, bytes) = receive(state, &mut multipart, &path, remaining).await?;
     register(state, ctx, Stored { id, path, file_name, bytes }, limits, plan_limit).await
@@ -99,7 +99,7 @@ pub async fn upload(state: &AppState, ctx: &TenantCtx, mut multipart: Multipart)
 /// Stores an avatar the server itself provides (the demo avatar) as if it had been uploaded.
 pub async fn import(state: &AppState, ctx: &TenantCtx, file_name: &str, bytes: Vec<u8>) -> ApiResult<AvatarView> {
     let id = AvatarId::generate();
-    let path = blob_path(ctx, &id);
+    let path = blob_path(&ctx.db, &id);
     let (limits, plan_limit, remaining) = upload_limits(state, ctx).await?;
     if bytes.len() as u64 > remaining {
         return Err(ApiError::quota(QuotaKind::AvatarBytes, plan_limit));
@@ -174,8 +174,12 @@ async fn discard(state: &AppState, path: &Path) {
 
 /// One avatar.
 pub async fn get(ctx: &TenantCtx, id: &AvatarId) -> ApiResult<AvatarView> {
+    get_in(&ctx.db, id).await
+}
+
+async fn get_in(db: &TenantDb, id: &AvatarId) -> ApiResult<AvatarView> {
     let sql = format!("SELECT {AVATAR_FIELDS} FROM type::record('avatar', $id)");
-    let avatar: Option<AvatarView> = ctx.db.db().query(sql).bind("id", id).run().await?.first(0)?;
+    let avatar: Option<AvatarView> = db.db().query(sql).bind("id", id).run().await?.first(0)?;
     avatar.ok_or_else(ApiError::not_found)
 }
 
@@ -257,7 +261,7 @@ pub async fn delete(state: &AppState, ctx: &TenantCtx, id: &AvatarId) -> ApiResu
         }
         other => other.into(),
     })?;
-    discard(state, &blob_path(ctx, id)).await;
+    discard(state, &blob_path(&ctx.db, id)).await;
     Ok(())
 }
 
@@ -296,8 +300,11 @@ fn parse_range(header: Option<&HeaderValue>, length: u64) -> RangeRequest {
 
 /// The GLB bytes, with a strong entity tag, immutable caching (the content
 /// of an avatar id never changes) and single byte ranges.
-pub async fn model(state: &AppState, ctx: &TenantCtx, id: &AvatarId, headers: &HeaderMap) -> ApiResult<Response> {
-    let avatar = get(ctx, id).await?;
+/// Serves an avatar's GLB from the tenant database `db`; the caller has
+/// checked that the requester may see it (a member, or an embed of a bot
+/// whose live version shows it).
+pub async fn model(state: &AppState, db: &TenantDb, id: &AvatarId, headers: &HeaderMap) -> ApiResult<Response> {
+    let avatar = get_in(db, id).await?;
     let etag = format!("\"{}\"", avatar.sha256);
     let common = [
         (header::ETAG, etag.clone()),
@@ -312,7 +319,7 @@ pub async fn model(state: &AppState, ctx: &TenantCtx, id: &AvatarId, headers: &H
     if matches {
         return Ok((StatusCode::NOT_MODIFIED, common).into_response());
     }
-    let path = blob_path(ctx, id);
+    let path = blob_path(db, id);
     match parse_range(headers.get(header::RANGE), avatar.bytes) {
         RangeRequest::Whole => {
             let bytes = state.blobs.get(&path).await.map_err(anyhow::Error::from)?.bytes().await;

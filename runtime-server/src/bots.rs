@@ -194,6 +194,7 @@ async fn append_version(
              published_by: $by, note: $note, rolled_back_from: $from,
          }};
          UPDATE type::record('bot', $id) SET version_count = $version, live_version = $version;
+         DELETE answer_cache WHERE bot = $id;
          {AUDIT_INSERT}
          COMMIT TRANSACTION;"
     );

@@ -53,6 +53,15 @@ pub struct ServeArgs {
     /// Seconds to let in-flight requests finish on shutdown [default: 10]
     #[arg(long, env = "ANIMO_SHUTDOWN_GRACE_SECS")]
     pub shutdown_grace_secs: Option<u64>,
+    /// Most messages one visitor may send a minute [default: 20].
+    #[arg(long, env = "ANIMO_VISITOR_MESSAGES_PER_MINUTE")]
+    pub visitor_messages_per_minute: Option<u32>,
+    /// Most visitor messages from one IP address a minute [default: 120].
+    #[arg(long, env = "ANIMO_IP_MESSAGES_PER_MINUTE")]
+    pub ip_messages_per_minute: Option<u32>,
+    /// Most visitor messages one bot accepts a day (UTC) [default: 100000].
+    #[arg(long, env = "ANIMO_BOT_MESSAGES_PER_DAY")]
+    pub bot_messages_per_day: Option<u64>,
 }
 
 /// How log lines are written.
@@ -81,6 +90,9 @@ struct FileConfig {
     login_max_failures: Option<u32>,
     log_format: Option<LogFormat>,
     shutdown_grace_secs: Option<u64>,
+    visitor_messages_per_minute: Option<u32>,
+    ip_messages_per_minute: Option<u32>,
+    bot_messages_per_day: Option<u64>,
     #[serde(default)]
     plans: Vec<Plan>,
 }
@@ -112,6 +124,19 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Time given to in-flight requests on shutdown.
     pub shutdown_grace: Duration,
+    /// Rate limits on visitor messages.
+    pub chat_limits: ChatLimits,
+}
+
+/// Rate limits on visitor messages; exceeding one gives `rate_limited`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChatLimits {
+    /// Messages per visitor per minute.
+    pub visitor_per_minute: u32,
+    /// Messages per client IP address per minute.
+    pub ip_per_minute: u32,
+    /// Messages per bot per UTC day.
+    pub bot_per_day: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -129,6 +154,7 @@ impl std::fmt::Debug for Config {
             .field("login_max_failures", &self.login_max_failures)
             .field("log_format", &self.log_format)
             .field("shutdown_grace", &self.shutdown_grace)
+            .field("chat_limits", &self.chat_limits)
             .finish()
     }
 }
@@ -201,6 +227,15 @@ impl Config {
             login_max_failures: args.login_max_failures.or(file.login_max_failures).unwrap_or(5).max(1),
             log_format: args.log_format.or(file.log_format).unwrap_or_default(),
             shutdown_grace: Duration::from_secs(args.shutdown_grace_secs.or(file.shutdown_grace_secs).unwrap_or(10)),
+            chat_limits: ChatLimits {
+                visitor_per_minute: args
+                    .visitor_messages_per_minute
+                    .or(file.visitor_messages_per_minute)
+                    .unwrap_or(20)
+                    .max(1),
+                ip_per_minute: args.ip_messages_per_minute.or(file.ip_messages_per_minute).unwrap_or(120).max(1),
+                bot_per_day: args.bot_messages_per_day.or(file.bot_messages_per_day).unwrap_or(100_000).max(1),
+            },
         })
     }
 

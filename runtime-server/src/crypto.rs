@@ -52,6 +52,20 @@ pub async fn verify_password(password: &str, hash: &str) -> anyhow::Result<bool>
     .await?
 }
 
+/// HMAC-SHA256 of `message` under `key`, as lower-case hex.
+pub fn hmac_hex(key: &[u8], message: &[u8]) -> String {
+    use hmac::Mac;
+    // HMAC accepts keys of any length, so construction cannot fail.
+    let mut mac = <hmac::Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("any key length"));
+    mac.update(message);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Compares two strings in time that depends only on their lengths.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// A hash to compare against when no account exists, so a login for an
 /// unknown address costs as much time as one for a known address.
 pub async fn dummy_verify(password: &str) {
@@ -119,6 +133,27 @@ impl JwtKeys {
     /// Signs claims.
     pub fn sign(&self, claims: &AccessClaims) -> anyhow::Result<String> {
         Ok(jsonwebtoken::encode(&Header::default(), claims, &self.encoding)?)
+    }
+
+    /// Signs claims of another kind of token; `claims` must carry `aud` and `exp`.
+    pub fn sign_claims<T: Serialize>(&self, claims: &T) -> anyhow::Result<String> {
+        Ok(jsonwebtoken::encode(&Header::default(), claims, &self.encoding)?)
+    }
+
+    /// Checks a token of another kind: signature, expiry and audience, so an
+    /// access token is never accepted where a visitor token is expected, nor
+    /// the other way round (access tokens carry no audience).
+    pub fn verify_claims<T: serde::de::DeserializeOwned>(&self, token: &str, audience: &str) -> Result<T, TokenProblem> {
+        let mut validation = Validation::new(jsonwebtoken::Algorithm::HS256);
+        validation.leeway = 0;
+        validation.set_audience(&[audience]);
+        validation.set_required_spec_claims(&["exp", "aud"]);
+        jsonwebtoken::decode::<T>(token, &self.decoding, &validation).map(|data| data.claims).map_err(|error| {
+            match error.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenProblem::Expired,
+                _ => TokenProblem::Invalid,
+            }
+        })
     }
 
     /// Checks a token's signature and expiry.

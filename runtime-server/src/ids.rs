@@ -1,6 +1,8 @@
 //! Making new ids.
 
-use animo_shared::{AccountId, ApiKeyId, AuditId, AvatarId, BotId, EmbedId, InviteId, TenantId};
+use animo_shared::{
+    AccountId, ApiKeyId, AuditId, AvatarId, BotId, ConversationId, EmbedId, InviteId, MessageId, TenantId, VisitorId,
+};
 
 /// Ids the server mints.
 pub trait NewId {
@@ -19,7 +21,14 @@ macro_rules! time_ordered {
     )*};
 }
 
-time_ordered!(TenantId, AccountId, BotId, ApiKeyId, InviteId, AuditId, AvatarId);
+time_ordered!(TenantId, AccountId, BotId, ApiKeyId, InviteId, AuditId, AvatarId, ConversationId, MessageId);
+
+impl NewId for VisitorId {
+    /// Random: a visitor id must not reveal when or in which order visitors came.
+    fn generate() -> Self {
+        Self::from_bytes(&rand::random::<[u8; 16]>())
+    }
+}
 
 impl NewId for EmbedId {
     /// 160 bits from the operating system's random source: embed ids are public and must not be guessable.

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod avatars;
 pub mod blobs;
 pub mod bots;
+pub mod chat;
 pub mod config;
 pub mod context;
 pub mod crypto;

@@ -6,6 +6,7 @@ use animo_shared::api::Plan;
 use object_store::ObjectStore;
 use object_store::local::LocalFileSystem;
 
+use crate::chat::ChatState;
 use crate::config::Config;
 use crate::crypto::JwtKeys;
 use crate::metrics::Metrics;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub blobs: Arc<dyn ObjectStore>,
     /// Prometheus metrics.
     pub metrics: Metrics,
+    /// The chat engine's caches, limits and turn locks.
+    pub chat: Arc<ChatState>,
 }
 
 impl AppState {
@@ -49,6 +52,7 @@ impl AppState {
             store,
             blobs: Arc::new(blobs),
             metrics: Metrics::new(),
+            chat: Arc::new(ChatState::default()),
         })
     }
 

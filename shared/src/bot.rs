@@ -44,6 +44,14 @@ bounded_text!(
     ModelName, 1, 200, multiline = false, default = "offline"
 );
 bounded_text!(
+    /// A question of the bot's curated Q&A, as visitors might ask it.
+    FaqQuestion, 1, 300, multiline = false, default = "What are your opening hours?"
+);
+bounded_text!(
+    /// The curated answer to a Q&A question.
+    FaqAnswer, 1, 2000, multiline = true, default = "We are open from 9 to 5, Monday to Friday."
+);
+bounded_text!(
     /// The text on the closed widget's launcher button.
     LauncherText, 0, 40, multiline = false, default = "Chat with us"
 );
@@ -97,6 +105,10 @@ bounded_list!(
     ForbiddenTopics, ForbiddenTopic, "Vec<ForbiddenTopic>", 50
 );
 bounded_list!(
+    /// The bot's curated questions and answers.
+    Faq, FaqEntry, "Vec<FaqEntry>", 200
+);
+bounded_list!(
     /// Origins allowed to embed the bot.
     AllowedOrigins, Origin, "Vec<Origin>", 50
 );
@@ -104,6 +116,19 @@ bounded_list!(
     /// URL patterns for placement rules.
     UrlPatterns, UrlPattern, "Vec<UrlPattern>", 50
 );
+
+/// One curated question and its answer; the offline responder answers from
+/// these, and model prompts include them as a source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FaqEntry {
+    /// The question.
+    pub question: FaqQuestion,
+    /// The answer.
+    pub answer: FaqAnswer,
+}
 
 /// How the bot speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -130,6 +155,13 @@ pub enum Tone {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LanguageTag(String);
+
+impl LanguageTag {
+    /// The tag.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
 impl TryFrom<String> for LanguageTag {
     type Error = ValidationError;
@@ -285,6 +317,10 @@ pub struct Personality {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub max_reply_tokens: ReplyTokenLimit,
+    /// Curated questions and answers.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub faq: Faq,
 }
 
 impl Personality {
@@ -302,6 +338,7 @@ impl Personality {
             forbidden_topics: ForbiddenTopics::default(),
             temperature: Temperature::default(),
             max_reply_tokens: ReplyTokenLimit::default(),
+            faq: Faq::default(),
         }
     }
 }

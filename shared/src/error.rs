@@ -98,6 +98,20 @@ error_codes! {
     MappingInvalid = ("mapping_invalid", 422, "The animation mapping does not fit the avatar; the details list each problem."),
     /// The requested byte range lies outside the file.
     RangeNotSatisfiable = ("range_not_satisfiable", 416, "The requested byte range lies outside the file."),
+    /// The page embedding the widget is not among the bot's allowed origins.
+    OriginNotAllowed = ("origin_not_allowed", 403, "This site is not among the bot's allowed origins; add it in the Studio."),
+    /// The visitor token is missing, malformed, tampered with or for another origin.
+    VisitorTokenInvalid = ("visitor_token_invalid", 401, "The visitor token is missing or invalid; fetch the embed config again."),
+    /// The visitor token has expired.
+    VisitorTokenExpired = ("visitor_token_expired", 401, "The visitor token has expired; fetch the embed config again."),
+    /// A signed user identity did not verify.
+    IdentityInvalid = ("identity_invalid", 403, "The user identity signature does not match; sign the user id with the tenant's identity secret."),
+    /// Too many messages in a short time.
+    RateLimited = ("rate_limited", 429, "Too many messages; wait before sending more. The details name the limit."),
+    /// The tenant's or the bot's spending budget is used up.
+    BudgetExhausted = ("budget_exhausted", 402, "The assistant's budget for this month is used up; try again later."),
+    /// Every configured language model failed.
+    ProviderFailed = ("provider_failed", 502, "The language model did not answer; try again shortly."),
     /// The server cannot serve right now (for example, the database is unreachable).
     Unavailable = ("unavailable", 503, "The service is temporarily unavailable; try again shortly."),
     /// An unexpected failure; the request id identifies it in the server's logs.

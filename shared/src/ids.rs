@@ -135,6 +135,19 @@ typed_id!(
     /// (160 random bits) and an owner can rotate it.
     EmbedId, "em_", 20
 );
+typed_id!(
+    /// A website visitor, as the widget remembers them in the browser. Not a
+    /// secret: the visitor token, not this id, proves who is talking.
+    VisitorId, "vis_", 16
+);
+typed_id!(
+    /// A conversation between one visitor (or verified user) and one bot.
+    ConversationId, "cv_", 16
+);
+typed_id!(
+    /// A message of a conversation, the visitor's or the bot's.
+    MessageId, "msg_", 16
+);
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,7 @@
 pub mod api;
 pub mod avatar;
 pub mod bot;
+pub mod chat;
 pub mod error;
 pub mod ids;
 pub mod sentiment;
@@ -26,7 +27,10 @@ pub mod time;
 pub mod typescript;
 
 pub use bot::{BotConfig, ModelSettings, Personality, PlacementRules, WidgetLook};
+pub use chat::{ClientFrame, ServerFrame};
 pub use error::{ErrorBody, ErrorCode};
-pub use ids::{AccountId, ApiKeyId, AuditId, AvatarId, BotId, EmbedId, InviteId, TenantId};
+pub use ids::{
+    AccountId, ApiKeyId, AuditId, AvatarId, BotId, ConversationId, EmbedId, InviteId, MessageId, TenantId, VisitorId,
+};
 pub use text::ValidationError;
 pub use time::Timestamp;

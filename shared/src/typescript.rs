@@ -7,7 +7,7 @@
 use ts_rs::{Config, TS};
 
 use crate::avatar::{self, inspect, mapping, slots, suggest};
-use crate::{api, bot, error, ids, text};
+use crate::{api, bot, chat, error, ids, text};
 
 fn declare<T: TS + ?Sized>(out: &mut String, cfg: &Config) {
     out.push_str("export ");
@@ -32,7 +32,8 @@ pub fn bundle() -> String {
         error::ErrorCode, error::ErrorBody,
         text::DisplayName, text::TenantName, text::Label, text::Email, text::Password, text::Secret,
         bot::BotName, bot::BotRole, bot::PersonaPrompt, bot::Greeting, bot::FallbackMessage,
-        bot::GuardrailRule, bot::ForbiddenTopic, bot::ModelName, bot::LauncherText,
+        bot::GuardrailRule, bot::ForbiddenTopic, bot::ModelName, bot::LauncherText, bot::FaqQuestion,
+        bot::FaqAnswer, bot::FaqEntry, bot::Faq,
         bot::Guardrails, bot::ForbiddenTopics, bot::AllowedOrigins, bot::UrlPatterns,
         bot::Tone, bot::LanguageTag, bot::Temperature, bot::ReplyTokenLimit, bot::Personality,
         bot::ProviderKind, bot::HttpUrl, bot::ProviderChoice, bot::ProviderChain, bot::ModelSettings,
@@ -54,6 +55,10 @@ pub fn bundle() -> String {
         suggest::SlotSuggestion, suggest::MappingSuggestion,
         inspect::InspectionReport, inspect::ClipInfo, inspect::MeshMorphTargets, inspect::SkinInfo,
         inspect::TextureInfo, inspect::Bounds, avatar::AvatarView, avatar::AvatarList, avatar::BotAvatar, ids::AvatarId,
+        ids::VisitorId, ids::ConversationId, ids::MessageId, chat::EmbedConfigQuery, chat::EmbedConfig,
+        chat::EmbedAvatar, chat::VisitorSession, chat::PageView, chat::Rating, chat::ClientFrame, chat::MessageUsage,
+        chat::Source, chat::Author, chat::ChatMessage, chat::ServerFrame, chat::SseMessageRequest, chat::ChatHistory,
+        chat::BudgetAction, chat::BudgetSettings, chat::TestOrigins, chat::IdentitySecret,
     );
     out.push_str(&slot_table());
     out.push_str(&limits());
@@ -63,7 +68,7 @@ pub fn bundle() -> String {
 
 /// The validation limits, so the Studio can check input before sending it.
 fn limits() -> String {
-    let text_limits: [(&str, usize, usize); 16] = [
+    let text_limits: [(&str, usize, usize); 19] = [
         ("DisplayName", text::DisplayName::MIN_CHARS, text::DisplayName::MAX_CHARS),
         ("TenantName", text::TenantName::MIN_CHARS, text::TenantName::MAX_CHARS),
         ("Label", text::Label::MIN_CHARS, text::Label::MAX_CHARS),
@@ -77,6 +82,9 @@ fn limits() -> String {
         ("ForbiddenTopic", bot::ForbiddenTopic::MIN_CHARS, bot::ForbiddenTopic::MAX_CHARS),
         ("ModelName", bot::ModelName::MIN_CHARS, bot::ModelName::MAX_CHARS),
         ("LauncherText", bot::LauncherText::MIN_CHARS, bot::LauncherText::MAX_CHARS),
+        ("FaqQuestion", bot::FaqQuestion::MIN_CHARS, bot::FaqQuestion::MAX_CHARS),
+        ("FaqAnswer", bot::FaqAnswer::MIN_CHARS, bot::FaqAnswer::MAX_CHARS),
+        ("Faq", 0, bot::Faq::MAX_ITEMS),
         ("Guardrails", 0, bot::Guardrails::MAX_ITEMS),
         ("ForbiddenTopics", 0, bot::ForbiddenTopics::MAX_ITEMS),
         ("AllowedOrigins", 0, bot::AllowedOrigins::MAX_ITEMS),

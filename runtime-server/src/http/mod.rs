@@ -1,5 +1,6 @@
 //! The HTTP surface: routing, middleware, CORS, limits, OpenAPI.
 
+mod chat;
 mod extract;
 mod middleware;
 pub mod openapi;
@@ -60,12 +61,28 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(routes::metrics))
         .route("/openapi.json", get(routes::openapi))
         .route("/docs", get(routes::docs))
-        .route_layer(axum_middleware::from_fn_with_state(state.clone(), middleware::record_latency));
+        .route("/v1/tenant/test-origins", put(chat::set_test_origins))
+        .route("/v1/tenant/identity-secret", post(chat::rotate_identity_secret))
+        .route("/v1/tenant/budget", get(chat::budget).put(chat::set_budget))
+        .route_layer(axum_middleware::from_fn_with_state(state.clone(), middleware::record_latency))
+        .layer(cors(&state.config.cors_origins));
 
-    api.fallback(|| async { ApiError::new(ErrorCode::NotFound, "There is no such route.") })
+    // Embeds are called from tenants' sites, which the server-wide CORS list
+    // cannot know: these routes answer any origin at the CORS level and check
+    // it themselves against the bot's allowed origins or the visitor token.
+    let public = Router::new()
+        .route("/v1/embed/{embed_id}/config", get(chat::embed_config))
+        .route("/v1/embed/{embed_id}/avatars/{avatar_id}/model.glb", get(chat::embed_avatar))
+        .route("/v1/chat", get(chat::chat_socket))
+        .route("/v1/chat/messages", post(chat::chat_sse))
+        .route("/v1/chat/history", get(chat::chat_history))
+        .route_layer(axum_middleware::from_fn_with_state(state.clone(), middleware::record_latency))
+        .layer(public_cors());
+
+    api.merge(public)
+        .fallback(|| async { ApiError::new(ErrorCode::NotFound, "There is no such route.") })
         .method_not_allowed_fallback(|| async { ApiError::code(ErrorCode::MethodNotAllowed) })
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
-        .layer(cors(&state.config.cors_origins))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum_middleware::from_fn(middleware::observe))
         .with_state(state)
@@ -88,6 +105,14 @@ fn cors(origins: &[String]) -> CorsLayer {
             header::CONTENT_TYPE,
             HeaderName::from_static(middleware::REQUEST_ID_HEADER),
         ])
+        .expose_headers([HeaderName::from_static(middleware::REQUEST_ID_HEADER)])
+}
+
+fn public_cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::mirror_request())
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, HeaderName::from_static(middleware::REQUEST_ID_HEADER)])
         .expose_headers([HeaderName::from_static(middleware::REQUEST_ID_HEADER)])
 }
 

@@ -7,7 +7,7 @@ use animo_shared::ErrorCode;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::routes;
+use super::{chat, routes};
 
 struct BearerAuth;
 
@@ -28,7 +28,7 @@ impl Modify for BearerAuth {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Animo runtime API", description = "Control plane of Animo: accounts, tenants, bots, publishing. Every error is `{code, message, request_id}`; see the error-code table at /docs."),
+    info(title = "Animo runtime API", description = "Animo's runtime: accounts, tenants, bots, publishing, avatars, embeds and chat (WebSocket frames are the `ClientFrame` and `ServerFrame` schemas). Every error is `{code, message, request_id}`; see the error-code table at /docs."),
     modifiers(&BearerAuth),
     paths(
         routes::signup, routes::login, routes::refresh, routes::logout, routes::change_password, routes::me,
@@ -41,6 +41,8 @@ impl Modify for BearerAuth {
         routes::upload_avatar, routes::list_avatars, routes::get_avatar, routes::delete_avatar,
         routes::avatar_model, routes::suggested_mapping, routes::attach_avatar, routes::detach_avatar,
         routes::healthz, routes::readyz, routes::metrics,
+        chat::embed_config, chat::embed_avatar, chat::chat_socket, chat::chat_sse, chat::chat_history,
+        chat::set_test_origins, chat::rotate_identity_secret, chat::budget, chat::set_budget,
     )
 )]
 struct ApiDoc;

@@ -240,7 +240,7 @@ pub async fn avatar_model(
     IdPath(id): IdPath<AvatarId>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    avatars::model(&state, &ctx, &id, &headers).await
+    avatars::model(&state, &ctx.db, &id, &headers).await
 }
 
 /// A first slot mapping proposed from the avatar's clip names, with confidences.

@@ -25,6 +25,7 @@ pub const PLATFORM_MIGRATIONS: &[Migration] =
 pub const TENANT_MIGRATIONS: &[Migration] = &[
     Migration { version: "0001_init", sql: include_str!("../../migrations/tenant/0001_init.surql") },
     Migration { version: "0002_avatars", sql: include_str!("../../migrations/tenant/0002_avatars.surql") },
+    Migration { version: "0003_chat", sql: include_str!("../../migrations/tenant/0003_chat.surql") },
 ];
 
 #[derive(serde::Deserialize)]

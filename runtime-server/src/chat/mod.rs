@@ -1,0 +1,519 @@
+//! Conversations: a visitor's message in, a streamed, cued answer out.
+//!
+//! One turn, as [`turn`] runs it: check the visitor's and the IP's rate
+//! limits; store the message (with the plan's and the bot's daily counters)
+//! and acknowledge it; cue the avatar from the message's sentiment and
+//! intent; check the budget; take an answer from the cache, the offline
+//! responder or the bot's model chain; stream it sentence by sentence, each
+//! sentence's cue before its words; store the answer with its cost; send
+//! the sources and `done`. The answer is generated and stored even if the
+//! visitor's connection drops, so a reconnecting widget finds it.
+//!
+//! Nothing here knows about WebSockets or SSE: frames go to a channel that
+//! the transport drains.
+
+pub mod cache;
+pub mod cues;
+pub mod embed;
+pub mod limits;
+pub mod offline;
+pub mod store;
+
+use std::collections::HashMap;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use animo_shared::avatar::mapping::AnimationMapping;
+use animo_shared::bot::BotConfig;
+use animo_shared::chat::{
+    BudgetAction, BudgetSettings, MAX_CLIENT_MSG_ID_CHARS, MAX_MESSAGE_CHARS, MessageUsage, ServerFrame, Source,
+};
+use animo_shared::sentiment::{Lexicon, Reading, analyze};
+use animo_shared::{BotId, ConversationId, ErrorCode, TenantId};
+use futures::{Stream, StreamExt};
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use self::embed::{PublicBot, VisitorClaims};
+use self::limits::RateLimiter;
+use self::store::Speaker;
+use crate::error::{ApiError, ApiResult};
+use crate::ids::NewId;
+use crate::state::AppState;
+
+/// Published versions by tenant, bot and number. Versions never change once
+/// published, so entries are never stale; the cache is bounded by clearing
+/// it when it grows past [`VersionCache::CAPACITY`].
+#[derive(Debug, Default)]
+pub struct VersionCache {
+    entries: Mutex<HashMap<(TenantId, BotId, u32), Arc<BotConfig>>>,
+}
+
+impl VersionCache {
+    /// Most versions kept.
+    pub const CAPACITY: usize = 4_096;
+
+    /// A cached version.
+    pub fn get(&self, tenant: &TenantId, bot: &BotId, version: u32) -> Option<Arc<BotConfig>> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries.get(&(tenant.clone(), bot.clone(), version)).cloned()
+    }
+
+    /// Remembers a version.
+    pub fn insert(&self, tenant: &TenantId, bot: &BotId, version: u32, config: Arc<BotConfig>) {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() >= Self::CAPACITY {
+            entries.clear();
+        }
+        entries.insert((tenant.clone(), bot.clone(), version), config);
+    }
+}
+
+/// The chat engine's shared state.
+#[derive(Debug, Default)]
+pub struct ChatState {
+    /// Published versions.
+    pub versions: VersionCache,
+    visitor_limits: RateLimiter,
+    ip_limits: RateLimiter,
+    /// One lock per conversation with a turn in progress: turns of one
+    /// conversation run one after the other, and a resume waits for the
+    /// answer being written so it can replay it.
+    turns: Mutex<HashMap<ConversationId, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl ChatState {
+    fn turn_lock(&self, conversation: &ConversationId) -> Arc<tokio::sync::Mutex<()>> {
+        let mut turns = self.turns.lock().unwrap_or_else(PoisonError::into_inner);
+        // Locks nobody holds or waits for are dropped as the map grows.
+        if turns.len() > 1_024 {
+            turns.retain(|_, lock| Arc::strong_count(lock) > 1);
+        }
+        turns.entry(conversation.clone()).or_default().clone()
+    }
+}
+
+/// A visitor whose token checked out.
+#[derive(Debug, Clone)]
+pub struct VisitorSession {
+    /// What the token says.
+    pub claims: VisitorClaims,
+    /// The client's IP address, for the per-IP limit.
+    pub ip: Option<String>,
+}
+
+impl VisitorSession {
+    fn speaker(&self) -> Speaker {
+        Speaker { visitor: self.claims.vis.clone(), user_id: self.claims.uid.clone() }
+    }
+}
+
+/// Where frames go; a closed receiver (the visitor left) does not stop a turn.
+pub type FrameSink = mpsc::Sender<ServerFrame>;
+
+async fn emit(sink: &FrameSink, frame: ServerFrame) {
+    // A visitor who left gets the answer on resume; the turn goes on.
+    let _gone_visitor_reads_on_resume = sink.send(frame).await;
+}
+
+/// The error frame for a failure.
+pub fn error_frame(error: &ApiError) -> ServerFrame {
+    let body = error.body();
+    ServerFrame::Error { code: body.code, message: body.message }
+}
+
+/// The `ready` frame: the visitor's current conversation with the bot.
+pub async fn ready(state: &AppState, session: &VisitorSession) -> ApiResult<ServerFrame> {
+    embed::check_embed_current(state, &session.claims).await?;
+    let db = state.store.tenant(&session.claims.tid).await?;
+    let current = store::current_conversation(&db, &session.claims.bot, &session.speaker()).await?;
+    Ok(ServerFrame::Ready {
+        conversation_id: current.as_ref().map(|(id, _)| id.clone()),
+        last_seq: current.map_or(0, |(_, seq)| seq),
+    })
+}
+
+/// Replays a conversation's messages after `after`, once any answer being
+/// written for it is stored.
+pub async fn resume(
+    state: &AppState,
+    session: &VisitorSession,
+    conversation: &ConversationId,
+    after: u64,
+    sink: &FrameSink,
+) -> ApiResult<()> {
+    let db = state.store.tenant(&session.claims.tid).await?;
+    store::owned_conversation(&db, &session.claims.bot, &session.speaker(), conversation).await?;
+    let lock = state.chat.turn_lock(conversation);
+    drop(lock.lock().await);
+    for message in store::messages_after(&db, conversation, after).await? {
+        emit(sink, ServerFrame::Message { message }).await;
+    }
+    Ok(())
+}
+
+/// The visitor's own conversation, for `GET /v1/chat/history`.
+pub async fn history(
+    state: &AppState,
+    session: &VisitorSession,
+    conversation: Option<&ConversationId>,
+) -> ApiResult<animo_shared::chat::ChatHistory> {
+    let db = state.store.tenant(&session.claims.tid).await?;
+    let speaker = session.speaker();
+    let id = match conversation {
+        Some(id) => {
+            store::owned_conversation(&db, &session.claims.bot, &speaker, id).await?;
+            Some(id.clone())
+        }
+        None => store::current_conversation(&db, &session.claims.bot, &speaker).await?.map(|(id, _)| id),
+    };
+    let messages = match &id {
+        Some(id) => store::messages_after(&db, id, 0).await?,
+        None => Vec::new(),
+    };
+    Ok(animo_shared::chat::ChatHistory { conversation_id: id, messages })
+}
+
+/// Records a rating of an answer in the visitor's current conversation.
+pub async fn feedback(
+    state: &AppState,
+    session: &VisitorSession,
+    message: &animo_shared::MessageId,
+    rating: animo_shared::chat::Rating,
+    comment: Option<&str>,
+) -> ApiResult<()> {
+    let comment = comment.map(|text| text.chars().take(1_000).collect::<String>());
+    let db = state.store.tenant(&session.claims.tid).await?;
+    let (conversation, _) = store::current_conversation(&db, &session.claims.bot, &session.speaker())
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    store::store_feedback(&db, &conversation, message, rating, comment.as_deref()).await
+}
+
+/// The cue a widget event calls for under the bot's mapping.
+pub async fn event_cue(
+    state: &AppState,
+    session: &VisitorSession,
+    kind: animo_shared::avatar::mapping::WidgetEvent,
+) -> ApiResult<Option<ServerFrame>> {
+    let bot = embed::live_bot(state, &session.claims.tid, &session.claims.bot).await?;
+    let mapping = mapping_of(&bot.config);
+    Ok(mapping.events.get(&kind).map(|slot| ServerFrame::Cue {
+        slot: *slot,
+        emotion: animo_shared::avatar::mapping::Emotion::Neutral,
+        intensity: 0.5,
+        intent: None,
+    }))
+}
+
+fn mapping_of(config: &BotConfig) -> AnimationMapping {
+    config.avatar.as_ref().map(|avatar| avatar.mapping.clone()).unwrap_or_default()
+}
+
+fn lexicon_of(config: &BotConfig) -> &'static Lexicon {
+    Lexicon::for_language(config.personality.language.as_str())
+}
+
+fn reading_json(reading: &Reading) -> serde_json::Value {
+    json!({
+        "compound": reading.compound,
+        "emotion": reading.emotion,
+        "intensity": reading.intensity,
+        "intent": reading.intent,
+    })
+}
+
+/// What a turn was asked.
+#[derive(Debug, Clone)]
+pub struct TurnRequest {
+    /// The conversation to continue; the visitor's current one when absent.
+    pub conversation: Option<ConversationId>,
+    /// The client's id of the message.
+    pub client_msg_id: String,
+    /// The text.
+    pub text: String,
+}
+
+/// Runs one turn, sending every frame (including a final `error` frame on
+/// failure) to `sink`.
+pub async fn turn(state: AppState, session: VisitorSession, request: TurnRequest, sink: FrameSink) {
+    let received = Instant::now();
+    let outcome = match run_turn(&state, &session, request, &sink, received).await {
+        Ok(()) => "answered",
+        Err(error) => {
+            let outcome = if error.error_code().http_status() >= 500 { "failed" } else { "refused" };
+            emit(&sink, error_frame(&error)).await;
+            outcome
+        }
+    };
+    state.metrics.chat_messages.with_label_values(&[outcome]).inc();
+}
+
+fn validate(request: &TurnRequest) -> ApiResult<()> {
+    let id_chars = request.client_msg_id.chars().count();
+    if id_chars == 0 || id_chars > MAX_CLIENT_MSG_ID_CHARS {
+        return Err(ApiError::new(
+            ErrorCode::InvalidRequest,
+            format!("client_msg_id must have 1 to {MAX_CLIENT_MSG_ID_CHARS} characters."),
+        ));
+    }
+    if request.text.trim().is_empty() {
+        return Err(ApiError::new(ErrorCode::InvalidRequest, "The message is empty."));
+    }
+    if request.text.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(ApiError::new(
+            ErrorCode::InvalidRequest,
+            format!("A message may have at most {MAX_MESSAGE_CHARS} characters."),
+        ));
+    }
+    Ok(())
+}
+
+fn rate_limited(limit: &str, max: u32, retry_after: Duration) -> ApiError {
+    ApiError::new(ErrorCode::RateLimited, format!("Too many messages; wait {} s.", retry_after.as_secs().max(1)))
+        .with_details(json!({ "limit": limit, "max": max, "retry_after_secs": retry_after.as_secs().max(1) }))
+}
+
+/// Checks the per-visitor and per-IP limits, counting the message in both
+/// or in neither.
+fn check_rate_limits(state: &AppState, session: &VisitorSession) -> ApiResult<()> {
+    let limits = state.config.chat_limits;
+    let chat = &state.chat;
+    let now = Instant::now();
+    let visitor_key = format!("{}/{}", session.claims.tid, session.claims.vis);
+    chat.visitor_limits
+        .check(&visitor_key, limits.visitor_per_minute, now)
+        .map_err(|refused| rate_limited("visitor_per_minute", limits.visitor_per_minute, refused.retry_after))?;
+    if let Some(ip) = &session.ip
+        && let Err(refused) = chat.ip_limits.check(ip, limits.ip_per_minute, now)
+    {
+        chat.visitor_limits.give_back(&visitor_key);
+        return Err(rate_limited("ip_per_minute", limits.ip_per_minute, refused.retry_after));
+    }
+    Ok(())
+}
+
+async fn run_turn(
+    state: &AppState,
+    session: &VisitorSession,
+    request: TurnRequest,
+    sink: &FrameSink,
+    received: Instant,
+) -> ApiResult<()> {
+    validate(&request)?;
+    check_rate_limits(state, session)?;
+    let claims = &session.claims;
+    let bot = embed::live_bot(state, &claims.tid, &claims.bot).await?;
+    let speaker = session.speaker();
+    let conversation = match &request.conversation {
+        Some(id) => {
+            store::owned_conversation(&bot.db, &claims.bot, &speaker, id).await?;
+            id.clone()
+        }
+        None => match store::current_conversation(&bot.db, &claims.bot, &speaker).await? {
+            Some((id, _)) => id,
+            None => ConversationId::generate(),
+        },
+    };
+    let lock = state.chat.turn_lock(&conversation);
+    let _turn = lock.lock().await;
+
+    let lexicon = lexicon_of(&bot.config);
+    let mapping = mapping_of(&bot.config);
+    let reading = analyze(&request.text, lexicon);
+    let monthly_limit = crate::tenants::limit(state, &claims.tid, animo_shared::api::QuotaKind::MonthlyMessages).await?;
+    let stored = store::store_visitor_message(&bot.db, store::VisitorMessage {
+        bot: &claims.bot,
+        version: bot.version,
+        conversation: &conversation,
+        speaker: &speaker,
+        origin: &claims.org,
+        client_msg_id: &request.client_msg_id,
+        text: &request.text,
+        sentiment: reading_json(&reading),
+        monthly_limit,
+        daily_limit: state.config.chat_limits.bot_per_day,
+    })
+    .await?;
+    emit(sink, ServerFrame::Ack {
+        client_msg_id: request.client_msg_id.clone(),
+        message_id: stored.id.clone(),
+        conversation_id: conversation.clone(),
+        seq: stored.seq,
+        duplicate: stored.duplicate,
+    })
+    .await;
+    if let Some(answer) = stored.answer {
+        // A retry of a message that was answered: the answer is replayed, not generated twice.
+        emit(sink, ServerFrame::Message { message: answer }).await;
+        return Ok(());
+    }
+    emit(sink, cues::visitor_cue(&reading, &mapping)).await;
+
+    let answer = answer_source(state, &bot, &request.text, &reading, stored.seq == 1).await?;
+    let mut writer = cues::CueWriter::new(&mapping, lexicon);
+    let mut text = String::new();
+    let mut first_token: Option<Instant> = None;
+    let mut usage = MessageUsage::default();
+    let mut chunks = answer.chunks;
+    while let Some(piece) = chunks.next().await {
+        match piece? {
+            Piece::Text(chunk) => {
+                text.push_str(&chunk);
+                for frame in writer.push(&chunk) {
+                    note_first_token(&frame, &mut first_token, state, received);
+                    emit(sink, frame).await;
+                }
+            }
+            Piece::Usage(reported) => usage = reported,
+        }
+    }
+    for frame in writer.finish() {
+        note_first_token(&frame, &mut first_token, state, received);
+        emit(sink, frame).await;
+    }
+    let first_token_ms =
+        first_token.map_or(0, |at| u64::try_from(at.duration_since(received).as_millis()).unwrap_or(u64::MAX));
+    let answer_reading = analyze(&text, lexicon);
+    let (message_id, seq) = store::store_answer(&bot.db, store::BotAnswer {
+        bot: &claims.bot,
+        version: bot.version,
+        conversation: &conversation,
+        speaker: &speaker,
+        reply_to: &stored.id,
+        reply_to_client: &request.client_msg_id,
+        text: &text,
+        sources: &answer.sources,
+        usage,
+        provider: answer.provider,
+        model: None,
+        first_token_ms,
+        unanswered: answer.unanswered,
+        sentiment: reading_json(&answer_reading),
+    })
+    .await?;
+    if let Some(key) = answer.cache_key.as_deref().filter(|_| !answer.unanswered) {
+        cache::insert(&bot.db, &claims.bot, bot.version, key, &text, &answer.sources, &speaker).await?;
+    }
+    if !answer.sources.is_empty() {
+        emit(sink, ServerFrame::Sources { sources: answer.sources }).await;
+    }
+    emit(sink, ServerFrame::Done { message_id, seq, usage }).await;
+    Ok(())
+}
+
+fn note_first_token(frame: &ServerFrame, first: &mut Option<Instant>, state: &AppState, received: Instant) {
+    if first.is_none() && matches!(frame, ServerFrame::Token { .. }) {
+        let now = Instant::now();
+        *first = Some(now);
+        state.metrics.chat_first_token_seconds.observe(now.duration_since(received).as_secs_f64());
+    }
+}
+
+/// A piece of an answer as it streams.
+#[derive(Debug)]
+enum Piece {
+    Text(String),
+    Usage(MessageUsage),
+}
+
+type Pieces = Pin<Box<dyn Stream<Item = ApiResult<Piece>> + Send>>;
+
+/// Where an answer comes from.
+struct AnswerSource {
+    chunks: Pieces,
+    sources: Vec<Source>,
+    provider: &'static str,
+    unanswered: bool,
+    /// Set when the answer may be cached under this key once stored.
+    cache_key: Option<String>,
+}
+
+/// Streams finished text in small pieces, as a model would, so the widget
+/// shows every answer the same way.
+fn stream_text(text: &str) -> Pieces {
+    let mut pieces = Vec::new();
+    let mut current = String::new();
+    for (index, word) in text.split_inclusive(' ').enumerate() {
+        current.push_str(word);
+        if index % 4 == 3 {
+            pieces.push(Ok(Piece::Text(std::mem::take(&mut current))));
+        }
+    }
+    if !current.is_empty() {
+        pieces.push(Ok(Piece::Text(current)));
+    }
+    Box::pin(futures::stream::iter(pieces))
+}
+
+async fn answer_source(
+    state: &AppState,
+    bot: &PublicBot,
+    question: &str,
+    reading: &Reading,
+    first_in_conversation: bool,
+) -> ApiResult<AnswerSource> {
+    // Only opening questions are cached: a later question's answer depends
+    // on the conversation before it.
+    let cache_key = first_in_conversation.then(|| cache::normalize(question)).filter(|key| !key.is_empty());
+    if let Some(key) = &cache_key {
+        if let Some(hit) = cache::lookup(&bot.db, &bot.bot, bot.version, key).await? {
+            state.metrics.chat_cache.with_label_values(&["hit"]).inc();
+            return Ok(AnswerSource {
+                chunks: stream_text(&hit.text),
+                sources: hit.sources,
+                provider: "cache",
+                unanswered: false,
+                cache_key: None,
+            });
+        }
+        state.metrics.chat_cache.with_label_values(&["miss"]).inc();
+    }
+    let budget = budget_state(bot).await?;
+    if budget == Budget::Exhausted(BudgetAction::Refuse) {
+        return Err(ApiError::code(ErrorCode::BudgetExhausted));
+    }
+    let passages = offline::faq_passages(&bot.config.personality);
+    let answer = offline::answer(question, reading, &bot.config.personality, &passages);
+    Ok(AnswerSource {
+        chunks: stream_text(&answer.text),
+        sources: answer.sources,
+        provider: "offline",
+        unanswered: answer.unanswered,
+        cache_key,
+    })
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Budget {
+    Available,
+    Exhausted(BudgetAction),
+}
+
+/// Whether the tenant's and the bot's budgets allow a paid model call.
+async fn budget_state(bot: &PublicBot) -> ApiResult<Budget> {
+    let settings: Option<BudgetSettings> =
+        bot.db.db().query("RETURN setting:budget.value").run().await?.value::<Option<BudgetSettings>>(0)?;
+    let Some(settings) = settings else { return Ok(Budget::Available) };
+    let bot_limit = settings.bot_monthly_micro_usd.get(&bot.bot).copied();
+    if settings.tenant_monthly_micro_usd.is_none() && bot_limit.is_none() {
+        return Ok(Budget::Available);
+    }
+    let (tenant_spent, bot_spent) = store::month_spend(&bot.db, &bot.bot).await?;
+    let over = settings.tenant_monthly_micro_usd.is_some_and(|limit| tenant_spent >= limit)
+        || bot_limit.is_some_and(|limit| bot_spent >= limit);
+    Ok(if over { Budget::Exhausted(settings.when_exhausted) } else { Budget::Available })
+}
+
+/// The tenant's budget settings.
+pub async fn budget_settings(db: &crate::store::TenantDb) -> ApiResult<BudgetSettings> {
+    let settings: Option<BudgetSettings> = db.db().query("RETURN setting:budget.value").run().await?.value(0)?;
+    Ok(settings.unwrap_or_default())
+}
+
+/// Replaces the tenant's budget settings.
+pub async fn set_budget_settings(db: &crate::store::TenantDb, settings: &BudgetSettings) -> ApiResult<()> {
+    db.db().query("UPSERT setting:budget SET value = $value").bind("value", settings).run().await?;
+    Ok(())
+}

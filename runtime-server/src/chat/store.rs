@@ -1,0 +1,400 @@
+//! Conversations and messages in the tenant database.
+//!
+//! A visitor message is written in one transaction with its conversation's
+//! sequence number, the plan's monthly message counter and the bot's daily
+//! counter, so a message that is acknowledged is stored and counted, and
+//! one refused by a limit is neither. A bot answer is written in one
+//! transaction with the month's spending.
+
+use animo_shared::api::QuotaKind;
+use animo_shared::chat::{Author, ChatMessage, MessageUsage, Rating, Source};
+use animo_shared::{BotId, ConversationId, ErrorCode, MessageId, Timestamp, VisitorId};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::error::{ApiError, ApiResult};
+use crate::ids::NewId;
+use crate::store::{StoreError, THROW_PREFIX, TenantDb};
+
+/// Who is talking: an anonymous visitor, or a user the tenant verified.
+#[derive(Debug, Clone)]
+pub struct Speaker {
+    /// The browser's visitor id.
+    pub visitor: VisitorId,
+    /// The tenant's user id, when verified; such a user has one conversation per bot on every device.
+    pub user_id: Option<String>,
+}
+
+/// The calendar day and month (UTC) of a moment, as stored for counting.
+pub fn day_and_month(at: Timestamp) -> (String, String) {
+    let date = at.datetime().date();
+    let month = format!("{:04}-{:02}", date.year(), u8::from(date.month()));
+    (format!("{month}-{:02}", date.day()), month)
+}
+
+#[derive(Debug, Deserialize)]
+struct ConversationRow {
+    id: ConversationId,
+    #[serde(default)]
+    last_seq: u64,
+}
+
+/// The speaker's conversation with a bot, if they have one: the verified
+/// user's, else the visitor's most recent.
+pub async fn current_conversation(
+    db: &TenantDb,
+    bot: &BotId,
+    speaker: &Speaker,
+) -> ApiResult<Option<(ConversationId, u64)>> {
+    let sql = match speaker.user_id {
+        Some(_) => {
+            "SELECT record::id(id) AS id, last_seq FROM conversation WHERE bot = $bot AND user_id = $user ORDER BY created_at DESC LIMIT 1"
+        }
+        None => {
+            "SELECT record::id(id) AS id, last_seq FROM conversation WHERE bot = $bot AND visitor = $visitor AND user_id = NONE ORDER BY created_at DESC LIMIT 1"
+        }
+    };
+    let row: Option<ConversationRow> = db
+        .db()
+        .query(sql)
+        .bind("bot", bot)
+        .bind("user", &speaker.user_id)
+        .bind("visitor", &speaker.visitor)
+        .run()
+        .await?
+        .first(0)?;
+    Ok(row.map(|row| (row.id, row.last_seq)))
+}
+
+/// The conversation `id` if it belongs to the speaker and the bot; the same
+/// `not_found` otherwise, so conversation ids cannot be probed.
+pub async fn owned_conversation(
+    db: &TenantDb,
+    bot: &BotId,
+    speaker: &Speaker,
+    id: &ConversationId,
+) -> ApiResult<u64> {
+    #[derive(Deserialize)]
+    struct Row {
+        bot: BotId,
+        visitor: VisitorId,
+        #[serde(default)]
+        user_id: Option<String>,
+        #[serde(default)]
+        last_seq: u64,
+    }
+    let row: Option<Row> = db
+        .db()
+        .query("SELECT bot, visitor, user_id, last_seq FROM type::record('conversation', $id)")
+        .bind("id", id)
+        .run()
+        .await?
+        .first(0)?;
+    let row = row.ok_or_else(ApiError::not_found)?;
+    let owner = match (&speaker.user_id, &row.user_id) {
+        (Some(user), Some(owner)) => user == owner,
+        (None, None) => row.visitor == speaker.visitor,
+        _ => false,
+    };
+    if row.bot != *bot || !owner {
+        return Err(ApiError::not_found());
+    }
+    Ok(row.last_seq)
+}
+
+/// A stored visitor message, new or found again by its client id.
+#[derive(Debug, Clone)]
+pub struct StoredVisitorMessage {
+    /// The message.
+    pub id: MessageId,
+    /// Its sequence number.
+    pub seq: u64,
+    /// Whether it was stored earlier (a retry).
+    pub duplicate: bool,
+    /// The answer stored for it earlier, if any.
+    pub answer: Option<ChatMessage>,
+}
+
+/// What is known about a visitor message when it is stored.
+#[derive(Debug)]
+pub struct VisitorMessage<'a> {
+    /// The bot talked to.
+    pub bot: &'a BotId,
+    /// The live version answering.
+    pub version: u32,
+    /// The conversation (created if new).
+    pub conversation: &'a ConversationId,
+    /// Who wrote it.
+    pub speaker: &'a Speaker,
+    /// The page it was sent from.
+    pub origin: &'a str,
+    /// The client's id.
+    pub client_msg_id: &'a str,
+    /// The text.
+    pub text: &'a str,
+    /// The sentiment read, stored for analytics.
+    pub sentiment: serde_json::Value,
+    /// The plan's monthly message limit.
+    pub monthly_limit: u64,
+    /// The bot's daily message limit.
+    pub daily_limit: u64,
+}
+
+const MESSAGE_FIELDS: &str =
+    "record::id(id) AS id, seq, author, text, client_msg_id, sources ?? [] AS sources, created_at";
+
+async fn find_by_client_id(
+    db: &TenantDb,
+    conversation: &ConversationId,
+    client_msg_id: &str,
+) -> ApiResult<Option<StoredVisitorMessage>> {
+    let sql = format!(
+        "SELECT {MESSAGE_FIELDS} FROM message WHERE conversation = $conversation AND client_msg_id = $client LIMIT 1;
+         SELECT {MESSAGE_FIELDS} FROM message WHERE conversation = $conversation AND reply_to_client = $client LIMIT 1;"
+    );
+    let mut rows = db.db().query(sql).bind("conversation", conversation).bind("client", client_msg_id).run().await?;
+    let found: Option<ChatMessage> = rows.first(0)?;
+    let answer: Option<ChatMessage> = rows.first(1)?;
+    Ok(found.map(|message| StoredVisitorMessage { id: message.id, seq: message.seq, duplicate: true, answer }))
+}
+
+/// Stores a visitor message exactly once per `client_msg_id`, counting it
+/// against the plan and the bot's daily limit.
+pub async fn store_visitor_message(db: &TenantDb, message: VisitorMessage<'_>) -> ApiResult<StoredVisitorMessage> {
+    if let Some(found) = find_by_client_id(db, message.conversation, message.client_msg_id).await? {
+        return Ok(found);
+    }
+    let id = MessageId::generate();
+    let now = Timestamp::now();
+    let (day, month) = day_and_month(now);
+    let monthly = QuotaKind::MonthlyMessages.name();
+    // The duplicate check is repeated inside the transaction: two retries of
+    // one message racing each other must still store it once.
+    let sql = format!(
+        "BEGIN TRANSACTION;
+         IF (SELECT VALUE id FROM message WHERE conversation = $conversation AND client_msg_id = $client LIMIT 1)[0] != NONE {{
+             THROW '{THROW_PREFIX}duplicate';
+         }};
+         LET $used = (UPSERT type::record('usage', ['{monthly}', $month]) SET count = (count ?? 0) + 1 RETURN AFTER)[0].count;
+         IF $used > $monthly_limit {{ THROW '{THROW_PREFIX}quota:{monthly}'; }};
+         LET $today = (UPSERT type::record('usage', ['bot_day', $bot, $day]) SET count = (count ?? 0) + 1 RETURN AFTER)[0].count;
+         IF $today > $daily_limit {{ THROW '{THROW_PREFIX}bot_day'; }};
+         UPSERT type::record('conversation', $conversation) SET
+             bot = $bot, visitor = visitor ?? $visitor, user_id = user_id ?? $user, origin = origin ?? $origin,
+             created_at = created_at ?? $now, last_at = $now, last_seq = (last_seq ?? 0) + 1;
+         LET $seq = (SELECT VALUE last_seq FROM type::record('conversation', $conversation))[0];
+         CREATE type::record('message', $id) CONTENT $message PATCH [{{ op: 'add', path: '/seq', value: $seq }}];
+         RETURN $seq;
+         COMMIT TRANSACTION;"
+    );
+    let record = json!({
+        "conversation": message.conversation,
+        "bot": message.bot,
+        "version": message.version,
+        "visitor": message.speaker.visitor,
+        "user_id": message.speaker.user_id,
+        "author": Author::Visitor,
+        "text": message.text,
+        "client_msg_id": message.client_msg_id,
+        "sentiment": message.sentiment,
+        "created_at": now,
+        "day": day,
+        "month": month,
+    });
+    let result = db
+        .db()
+        .query(sql)
+        .bind("conversation", message.conversation)
+        .bind("client", message.client_msg_id)
+        .bind("month", &month)
+        .bind("day", &day)
+        .bind("bot", message.bot)
+        .bind("visitor", &message.speaker.visitor)
+        .bind("user", &message.speaker.user_id)
+        .bind("origin", message.origin)
+        .bind("now", now)
+        .bind("monthly_limit", message.monthly_limit)
+        .bind("daily_limit", message.daily_limit)
+        .bind("id", &id)
+        .bind("message", record)
+        .run()
+        .await;
+    match result {
+        Ok(mut rows) => {
+            let seq: u64 = rows.value(rows_last_index())?;
+            Ok(StoredVisitorMessage { id, seq, duplicate: false, answer: None })
+        }
+        Err(StoreError::Thrown(reason)) if reason == "duplicate" => {
+            find_by_client_id(db, message.conversation, message.client_msg_id)
+                .await?
+                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a duplicate message vanished")))
+        }
+        Err(StoreError::Thrown(reason)) if reason.starts_with("quota:") => {
+            Err(ApiError::quota(QuotaKind::MonthlyMessages, message.monthly_limit))
+        }
+        Err(StoreError::Thrown(reason)) if reason == "bot_day" => Err(ApiError::new(
+            ErrorCode::RateLimited,
+            format!("This assistant has answered its {} messages for today; try again tomorrow.", message.daily_limit),
+        )
+        .with_details(json!({ "limit": "bot_per_day", "max": message.daily_limit }))),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The index of the `RETURN $seq` statement in [`store_visitor_message`]'s
+/// transaction (statements are numbered from 0, `BEGIN` included).
+const fn rows_last_index() -> usize {
+    11
+}
+
+/// What is known about an answer when it is stored.
+#[derive(Debug)]
+pub struct BotAnswer<'a> {
+    /// The bot.
+    pub bot: &'a BotId,
+    /// The live version that answered.
+    pub version: u32,
+    /// The conversation.
+    pub conversation: &'a ConversationId,
+    /// Who asked.
+    pub speaker: &'a Speaker,
+    /// The visitor message answered.
+    pub reply_to: &'a MessageId,
+    /// Its client id, so a retry finds this answer.
+    pub reply_to_client: &'a str,
+    /// The answer's text.
+    pub text: &'a str,
+    /// The passages cited.
+    pub sources: &'a [Source],
+    /// Tokens and cost.
+    pub usage: MessageUsage,
+    /// Which provider answered (`offline`, `cache`, or a provider's label).
+    pub provider: &'a str,
+    /// The model, when a language model answered.
+    pub model: Option<&'a str>,
+    /// Milliseconds from the visitor message to the first token.
+    pub first_token_ms: u64,
+    /// Whether the bot had no grounded answer and used its fallback message.
+    pub unanswered: bool,
+    /// The sentiment of the answer.
+    pub sentiment: serde_json::Value,
+}
+
+/// Stores an answer and adds its cost to the month's spending.
+pub async fn store_answer(db: &TenantDb, answer: BotAnswer<'_>) -> ApiResult<(MessageId, u64)> {
+    let id = MessageId::generate();
+    let now = Timestamp::now();
+    let (day, month) = day_and_month(now);
+    let sql = "BEGIN TRANSACTION;
+         LET $seq = (UPDATE type::record('conversation', $conversation) SET last_seq = (last_seq ?? 0) + 1, last_at = $now RETURN AFTER)[0].last_seq;
+         CREATE type::record('message', $id) CONTENT $message PATCH [{ op: 'add', path: '/seq', value: $seq }];
+         UPSERT type::record('spend', ['tenant', $month]) SET cost_micro_usd = (cost_micro_usd ?? 0) + $cost,
+             input_tokens = (input_tokens ?? 0) + $input, output_tokens = (output_tokens ?? 0) + $output;
+         UPSERT type::record('spend', ['bot', $bot, $month]) SET cost_micro_usd = (cost_micro_usd ?? 0) + $cost,
+             input_tokens = (input_tokens ?? 0) + $input, output_tokens = (output_tokens ?? 0) + $output;
+         RETURN $seq;
+         COMMIT TRANSACTION;";
+    let record = json!({
+        "conversation": answer.conversation,
+        "bot": answer.bot,
+        "version": answer.version,
+        "visitor": answer.speaker.visitor,
+        "user_id": answer.speaker.user_id,
+        "author": Author::Bot,
+        "text": answer.text,
+        "reply_to": answer.reply_to,
+        "reply_to_client": answer.reply_to_client,
+        "sources": answer.sources,
+        "usage": answer.usage,
+        "provider": answer.provider,
+        "model": answer.model,
+        "first_token_ms": answer.first_token_ms,
+        "unanswered": answer.unanswered,
+        "sentiment": answer.sentiment,
+        "created_at": now,
+        "day": day,
+        "month": month,
+    });
+    let mut rows = db
+        .db()
+        .query(sql)
+        .bind("conversation", answer.conversation)
+        .bind("now", now)
+        .bind("id", &id)
+        .bind("message", record)
+        .bind("month", &month)
+        .bind("bot", answer.bot)
+        .bind("cost", answer.usage.cost_micro_usd)
+        .bind("input", answer.usage.input_tokens)
+        .bind("output", answer.usage.output_tokens)
+        .run()
+        .await?;
+    let seq: u64 = rows.value(6)?;
+    Ok((id, seq))
+}
+
+/// The conversation's messages after `after`, oldest first.
+pub async fn messages_after(db: &TenantDb, conversation: &ConversationId, after: u64) -> ApiResult<Vec<ChatMessage>> {
+    let sql = format!("SELECT {MESSAGE_FIELDS} FROM message WHERE conversation = $conversation AND seq > $after ORDER BY seq");
+    Ok(db.db().query(sql).bind("conversation", conversation).bind("after", after).run().await?.all(0)?)
+}
+
+/// The last `limit` turns before the newest message, oldest first, for the model's context.
+pub async fn recent_history(db: &TenantDb, conversation: &ConversationId, limit: u32) -> ApiResult<Vec<ChatMessage>> {
+    let sql = format!(
+        "SELECT * FROM (SELECT {MESSAGE_FIELDS} FROM message WHERE conversation = $conversation ORDER BY seq DESC LIMIT $limit) ORDER BY seq"
+    );
+    Ok(db.db().query(sql).bind("conversation", conversation).bind("limit", limit).run().await?.all(0)?)
+}
+
+/// Records a visitor's rating of an answer in their own conversation.
+pub async fn store_feedback(
+    db: &TenantDb,
+    conversation: &ConversationId,
+    message: &MessageId,
+    rating: Rating,
+    comment: Option<&str>,
+) -> ApiResult<()> {
+    let updated: Option<serde_json::Value> = db
+        .db()
+        .query(
+            "UPDATE type::record('message', $id) SET feedback = { rating: $rating, comment: $comment, at: $now }
+             WHERE conversation = $conversation AND author = 'bot' RETURN AFTER",
+        )
+        .bind("id", message)
+        .bind("conversation", conversation)
+        .bind("rating", rating)
+        .bind("comment", comment)
+        .bind("now", Timestamp::now())
+        .run()
+        .await?
+        .first(0)?;
+    updated.map(|_| ()).ok_or_else(ApiError::not_found)
+}
+
+/// The month's spending of the tenant and of one bot, in micro-dollars.
+pub async fn month_spend(db: &TenantDb, bot: &BotId) -> ApiResult<(u64, u64)> {
+    let (_, month) = day_and_month(Timestamp::now());
+    let mut rows = db
+        .db()
+        .query(
+            "RETURN type::record('spend', ['tenant', $month]).cost_micro_usd ?? 0;
+             RETURN type::record('spend', ['bot', $bot, $month]).cost_micro_usd ?? 0;",
+        )
+        .bind("month", &month)
+        .bind("bot", bot)
+        .run()
+        .await?;
+    Ok((rows.value(0)?, rows.value(1)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_and_months_are_utc_calendar_keys() {
+        let at = Timestamp::parse("2026-03-07T23:59:59Z").expect("timestamp");
+        assert_eq!(day_and_month(at), ("2026-03-07".to_owned(), "2026-03".to_owned()));
+    }
+}
