@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use animo_shared::api::Plan;
+use animo_shared::bot::ProviderKind;
 use anyhow::{Context, bail};
 use clap::Args;
 use serde::Deserialize;
@@ -59,6 +60,28 @@ pub struct ServeArgs {
     /// Most visitor messages from one IP address a minute [default: 120].
     #[arg(long, env = "ANIMO_IP_MESSAGES_PER_MINUTE")]
     pub ip_messages_per_minute: Option<u32>,
+    /// The operator's default model provider: offline, openai, anthropic or gemini [default: offline].
+    /// Bots whose chain is only the offline responder (the default) use it.
+    #[arg(long, env = "ANIMO_LLM_PROVIDER")]
+    pub llm_provider: Option<String>,
+    /// The default provider's API root, when not its public endpoint (e.g. a local Ollama).
+    #[arg(long, env = "ANIMO_LLM_BASE_URL")]
+    pub llm_base_url: Option<String>,
+    /// The default provider's API key; also used by bots' chain entries of the same provider.
+    #[arg(long, env = "ANIMO_LLM_API_KEY", hide_env_values = true)]
+    pub llm_api_key: Option<String>,
+    /// The default provider's model.
+    #[arg(long, env = "ANIMO_LLM_MODEL")]
+    pub llm_model: Option<String>,
+    /// How long a model may take to its first words before the next provider of the chain is asked, in ms [default: 20000].
+    #[arg(long, env = "ANIMO_LLM_FIRST_TOKEN_TIMEOUT_MS")]
+    pub llm_first_token_timeout_ms: Option<u64>,
+    /// Attempts per provider on 429, 5xx and broken connections before falling back [default: 3].
+    #[arg(long, env = "ANIMO_LLM_ATTEMPTS")]
+    pub llm_attempts: Option<u32>,
+    /// A TOML price table (model or glob → USD per million input/output tokens) replacing the built-in one.
+    #[arg(long, env = "ANIMO_PRICES")]
+    pub prices: Option<PathBuf>,
     /// Most visitor messages one bot accepts a day (UTC) [default: 100000].
     #[arg(long, env = "ANIMO_BOT_MESSAGES_PER_DAY")]
     pub bot_messages_per_day: Option<u64>,
@@ -92,6 +115,13 @@ struct FileConfig {
     shutdown_grace_secs: Option<u64>,
     visitor_messages_per_minute: Option<u32>,
     ip_messages_per_minute: Option<u32>,
+    llm_provider: Option<String>,
+    llm_base_url: Option<String>,
+    llm_api_key: Option<String>,
+    llm_model: Option<String>,
+    llm_first_token_timeout_ms: Option<u64>,
+    llm_attempts: Option<u32>,
+    prices: Option<PathBuf>,
     bot_messages_per_day: Option<u64>,
     #[serde(default)]
     plans: Vec<Plan>,
@@ -126,6 +156,40 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Rate limits on visitor messages.
     pub chat_limits: ChatLimits,
+    /// The operator's default model provider.
+    pub llm: LlmDefault,
+    /// The price table file, when not the built-in table.
+    pub prices: Option<PathBuf>,
+}
+
+/// The operator's default model provider, from `ANIMO_LLM_*`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LlmDefault {
+    /// Which provider; `offline` needs nothing else.
+    pub provider: ProviderKind,
+    /// Its API root, when not the public one.
+    pub base_url: Option<String>,
+    /// Its key.
+    pub api_key: Option<String>,
+    /// Its model; required unless offline.
+    pub model: Option<String>,
+    /// Time to the first words before falling back, for every provider.
+    pub first_token_timeout: Duration,
+    /// Attempts per provider before falling back.
+    pub attempts: u32,
+}
+
+impl std::fmt::Debug for LlmDefault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LlmDefault")
+            .field("provider", &self.provider)
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "***"))
+            .field("model", &self.model)
+            .field("first_token_timeout", &self.first_token_timeout)
+            .field("attempts", &self.attempts)
+            .finish()
+    }
 }
 
 /// Rate limits on visitor messages; exceeding one gives `rate_limited`.
@@ -155,6 +219,8 @@ impl std::fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("shutdown_grace", &self.shutdown_grace)
             .field("chat_limits", &self.chat_limits)
+            .field("llm", &self.llm)
+            .field("prices", &self.prices)
             .finish()
     }
 }
@@ -197,6 +263,7 @@ impl Config {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
         };
+        let llm = llm_default(args, &file)?;
         let plans = if file.plans.is_empty() { default_plans() } else { file.plans };
         let default_plan = args.default_plan.clone().or(file.default_plan).unwrap_or_else(|| "free".into());
         if !plans.iter().any(|plan| plan.name == default_plan) {
@@ -236,6 +303,8 @@ impl Config {
                 ip_per_minute: args.ip_messages_per_minute.or(file.ip_messages_per_minute).unwrap_or(120).max(1),
                 bot_per_day: args.bot_messages_per_day.or(file.bot_messages_per_day).unwrap_or(100_000).max(1),
             },
+            llm,
+            prices: args.prices.clone().or(file.prices),
         })
     }
 
@@ -255,6 +324,30 @@ impl Config {
     pub fn plan(&self, name: &str) -> Option<&Plan> {
         self.plans.iter().find(|plan| plan.name == name)
     }
+}
+
+fn llm_default(args: &ServeArgs, file: &FileConfig) -> anyhow::Result<LlmDefault> {
+    let provider = match args.llm_provider.as_deref().or(file.llm_provider.as_deref()).unwrap_or("offline") {
+        "offline" => ProviderKind::Offline,
+        "openai" => ProviderKind::Openai,
+        "anthropic" => ProviderKind::Anthropic,
+        "gemini" => ProviderKind::Gemini,
+        other => bail!("unknown LLM provider {other:?}; use offline, openai, anthropic or gemini"),
+    };
+    let model = args.llm_model.clone().or_else(|| file.llm_model.clone()).filter(|model| !model.trim().is_empty());
+    if provider != ProviderKind::Offline && model.is_none() {
+        bail!("the LLM provider needs a model (ANIMO_LLM_MODEL)");
+    }
+    Ok(LlmDefault {
+        provider,
+        base_url: args.llm_base_url.clone().or_else(|| file.llm_base_url.clone()),
+        api_key: args.llm_api_key.clone().or_else(|| file.llm_api_key.clone()),
+        model,
+        first_token_timeout: Duration::from_millis(
+            args.llm_first_token_timeout_ms.or(file.llm_first_token_timeout_ms).unwrap_or(20_000).max(100),
+        ),
+        attempts: args.llm_attempts.or(file.llm_attempts).unwrap_or(3).clamp(1, 10),
+    })
 }
 
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {

@@ -143,7 +143,11 @@ impl JwtKeys {
     /// Checks a token of another kind: signature, expiry and audience, so an
     /// access token is never accepted where a visitor token is expected, nor
     /// the other way round (access tokens carry no audience).
-    pub fn verify_claims<T: serde::de::DeserializeOwned>(&self, token: &str, audience: &str) -> Result<T, TokenProblem> {
+    pub fn verify_claims<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        audience: &str,
+    ) -> Result<T, TokenProblem> {
         let mut validation = Validation::new(jsonwebtoken::Algorithm::HS256);
         validation.leeway = 0;
         validation.set_audience(&[audience]);

@@ -107,15 +107,22 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if status.is_server_error() {
+impl ApiError {
+    /// Logs a server-side failure with its cause; client errors are not logged.
+    pub fn log_if_server_error(&self) {
+        if self.code.http_status() >= 500 {
             match &self.cause {
                 Some(cause) => tracing::error!(code = self.code.name(), error = ?cause, "request failed"),
                 None => tracing::error!(code = self.code.name(), message = %self.message, "request failed"),
             }
         }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        self.log_if_server_error();
         let mut response = (status, axum::Json(self.body())).into_response();
         if let Some(seconds) = self.retry_after_secs
             && let Ok(value) = HeaderValue::from_str(&seconds.to_string())

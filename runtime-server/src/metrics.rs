@@ -62,9 +62,10 @@ impl Metrics {
         );
         let chat_cache = register(
             &registry,
-            IntCounterVec::new(Opts::new("animo_chat_cache_lookups_total", "Answer-cache look-ups by result"), &[
-                "result",
-            ])
+            IntCounterVec::new(
+                Opts::new("animo_chat_cache_lookups_total", "Answer-cache look-ups by result"),
+                &["result"],
+            )
             .unwrap_or_else(|e| invalid(e)),
         );
         Self { registry, request_seconds, chat_sessions, chat_messages, chat_first_token_seconds, chat_cache }

@@ -46,13 +46,14 @@ impl AppState {
             None => crate::tenants::signing_secret(&store).await.context("loading the token signing secret")?,
         };
         crate::tenants::sync_plans(&store, &config.plans).await.context("storing the plan catalogue")?;
+        let chat = Arc::new(ChatState::new(&config).context("setting up the model clients")?);
         Ok(Self {
+            chat,
             keys: JwtKeys::new(&secret),
             config: Arc::new(config),
             store,
             blobs: Arc::new(blobs),
             metrics: Metrics::new(),
-            chat: Arc::new(ChatState::default()),
         })
     }
 

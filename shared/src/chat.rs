@@ -408,9 +408,10 @@ mod tests {
         let frame: ClientFrame =
             serde_json::from_str(r#"{"type":"user_message","client_msg_id":"c1","text":"Hi"}"#).expect("parses");
         assert_eq!(frame, ClientFrame::UserMessage { client_msg_id: "c1".into(), text: "Hi".into() });
-        let event: ClientFrame =
-            serde_json::from_str(r#"{"type":"event","kind":"page_view","data":{"url":"https://a.example/x","title":"X"}}"#)
-                .expect("parses");
+        let event: ClientFrame = serde_json::from_str(
+            r#"{"type":"event","kind":"page_view","data":{"url":"https://a.example/x","title":"X"}}"#,
+        )
+        .expect("parses");
         assert!(matches!(event, ClientFrame::Event { kind: WidgetEvent::PageView, .. }));
         let token = serde_json::to_value(ServerFrame::Token { text: "Hel".into() }).expect("serializes");
         assert_eq!(token, serde_json::json!({"type": "token", "text": "Hel"}));

@@ -78,11 +78,8 @@ impl<'a> CueWriter<'a> {
     /// Releases whatever is held; call when the answer is complete.
     pub fn finish(&mut self) -> Vec<ServerFrame> {
         let mut frames = Vec::new();
-        if !self.held.trim().is_empty() {
+        if !self.held.is_empty() {
             self.release(self.held.len(), &mut frames);
-        } else if !self.held.is_empty() {
-            frames.push(ServerFrame::Token { text: std::mem::take(&mut self.held) });
-            self.cuts.clear();
         }
         frames
     }
@@ -111,7 +108,10 @@ impl<'a> CueWriter<'a> {
 
     fn release(&mut self, end: usize, frames: &mut Vec<ServerFrame>) {
         let sentence = &self.held[..end];
-        frames.push(reply_cue(&analyze(sentence, self.lexicon), self.mapping));
+        // A trailing citation such as " [1]" is no sentence to act out.
+        if sentence.chars().any(char::is_alphabetic) {
+            frames.push(reply_cue(&analyze(sentence, self.lexicon), self.mapping));
+        }
         let mut start = 0;
         for cut in self.cuts.iter().copied().filter(|cut| *cut < end).chain(std::iter::once(end)) {
             if cut > start {

@@ -89,7 +89,7 @@ async fn tenant_row(state: &AppState, tenant: &TenantId) -> ApiResult<TenantRow>
     let row: Option<TenantRow> = state
         .store
         .platform()
-        .query("SELECT status, test_origins, identity_secret FROM type::record('tenant', $id)")
+        .query("SELECT status, test_origins ?? [] AS test_origins, identity_secret FROM type::record('tenant', $id)")
         .bind("id", tenant)
         .run()
         .await?
@@ -163,7 +163,10 @@ pub async fn config(
     // Browsers always send Origin on the cross-origin request the widget
     // makes; a request without one is not from a page we could check.
     let origin = origin.ok_or_else(|| {
-        ApiError::new(ErrorCode::OriginNotAllowed, "The request has no Origin header; embeds are loaded from web pages.")
+        ApiError::new(
+            ErrorCode::OriginNotAllowed,
+            "The request has no Origin header; embeds are loaded from web pages.",
+        )
     })?;
     let row = embed_row(state, embed).await?;
     let tenant = tenant_row(state, &row.tenant).await?;

@@ -16,6 +16,7 @@ pub mod cache;
 pub mod cues;
 pub mod embed;
 pub mod limits;
+pub mod models;
 pub mod offline;
 pub mod store;
 
@@ -71,10 +72,12 @@ impl VersionCache {
 }
 
 /// The chat engine's shared state.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ChatState {
     /// Published versions.
     pub versions: VersionCache,
+    /// Model clients and prices.
+    pub models: models::Models,
     visitor_limits: RateLimiter,
     ip_limits: RateLimiter,
     /// One lock per conversation with a turn in progress: turns of one
@@ -84,6 +87,17 @@ pub struct ChatState {
 }
 
 impl ChatState {
+    /// The engine for this configuration.
+    pub fn new(config: &crate::config::Config) -> anyhow::Result<Self> {
+        Ok(Self {
+            versions: VersionCache::default(),
+            models: models::Models::new(config)?,
+            visitor_limits: RateLimiter::default(),
+            ip_limits: RateLimiter::default(),
+            turns: Mutex::default(),
+        })
+    }
+
     fn turn_lock(&self, conversation: &ConversationId) -> Arc<tokio::sync::Mutex<()>> {
         let mut turns = self.turns.lock().unwrap_or_else(PoisonError::into_inner);
         // Locks nobody holds or waits for are dropped as the map grows.
@@ -117,8 +131,9 @@ async fn emit(sink: &FrameSink, frame: ServerFrame) {
     let _gone_visitor_reads_on_resume = sink.send(frame).await;
 }
 
-/// The error frame for a failure.
+/// The error frame for a failure (logged first when it is the server's).
 pub fn error_frame(error: &ApiError) -> ServerFrame {
+    error.log_if_server_error();
     let body = error.body();
     ServerFrame::Error { code: body.code, message: body.message }
 }
@@ -322,27 +337,34 @@ async fn run_turn(
     let lexicon = lexicon_of(&bot.config);
     let mapping = mapping_of(&bot.config);
     let reading = analyze(&request.text, lexicon);
-    let monthly_limit = crate::tenants::limit(state, &claims.tid, animo_shared::api::QuotaKind::MonthlyMessages).await?;
-    let stored = store::store_visitor_message(&bot.db, store::VisitorMessage {
-        bot: &claims.bot,
-        version: bot.version,
-        conversation: &conversation,
-        speaker: &speaker,
-        origin: &claims.org,
-        client_msg_id: &request.client_msg_id,
-        text: &request.text,
-        sentiment: reading_json(&reading),
-        monthly_limit,
-        daily_limit: state.config.chat_limits.bot_per_day,
-    })
+    let monthly_limit =
+        crate::tenants::limit(state, &claims.tid, animo_shared::api::QuotaKind::MonthlyMessages).await?;
+    let stored = store::store_visitor_message(
+        &bot.db,
+        store::VisitorMessage {
+            bot: &claims.bot,
+            version: bot.version,
+            conversation: &conversation,
+            speaker: &speaker,
+            origin: &claims.org,
+            client_msg_id: &request.client_msg_id,
+            text: &request.text,
+            sentiment: reading_json(&reading),
+            monthly_limit,
+            daily_limit: state.config.chat_limits.bot_per_day,
+        },
+    )
     .await?;
-    emit(sink, ServerFrame::Ack {
-        client_msg_id: request.client_msg_id.clone(),
-        message_id: stored.id.clone(),
-        conversation_id: conversation.clone(),
-        seq: stored.seq,
-        duplicate: stored.duplicate,
-    })
+    emit(
+        sink,
+        ServerFrame::Ack {
+            client_msg_id: request.client_msg_id.clone(),
+            message_id: stored.id.clone(),
+            conversation_id: conversation.clone(),
+            seq: stored.seq,
+            duplicate: stored.duplicate,
+        },
+    )
     .await;
     if let Some(answer) = stored.answer {
         // A retry of a message that was answered: the answer is replayed, not generated twice.
@@ -351,22 +373,29 @@ async fn run_turn(
     }
     emit(sink, cues::visitor_cue(&reading, &mapping)).await;
 
-    let answer = answer_source(state, &bot, &request.text, &reading, stored.seq == 1).await?;
+    let answer = answer_source(state, &bot, &conversation, &request.text, &reading, stored.seq == 1).await?;
     let mut writer = cues::CueWriter::new(&mapping, lexicon);
     let mut text = String::new();
     let mut first_token: Option<Instant> = None;
     let mut usage = MessageUsage::default();
     let mut chunks = answer.chunks;
+    let mut interrupted = None;
     while let Some(piece) = chunks.next().await {
-        match piece? {
-            Piece::Text(chunk) => {
+        match piece {
+            Ok(Piece::Text(chunk)) => {
                 text.push_str(&chunk);
                 for frame in writer.push(&chunk) {
                     note_first_token(&frame, &mut first_token, state, received);
                     emit(sink, frame).await;
                 }
             }
-            Piece::Usage(reported) => usage = reported,
+            Ok(Piece::Usage(reported)) => usage = reported,
+            Err(error) => {
+                // The words already sent are kept and stored; the visitor
+                // learns that the answer broke off.
+                interrupted = Some(error);
+                break;
+            }
         }
     }
     for frame in writer.finish() {
@@ -376,31 +405,47 @@ async fn run_turn(
     let first_token_ms =
         first_token.map_or(0, |at| u64::try_from(at.duration_since(received).as_millis()).unwrap_or(u64::MAX));
     let answer_reading = analyze(&text, lexicon);
-    let (message_id, seq) = store::store_answer(&bot.db, store::BotAnswer {
-        bot: &claims.bot,
-        version: bot.version,
-        conversation: &conversation,
-        speaker: &speaker,
-        reply_to: &stored.id,
-        reply_to_client: &request.client_msg_id,
-        text: &text,
-        sources: &answer.sources,
-        usage,
-        provider: answer.provider,
-        model: None,
-        first_token_ms,
-        unanswered: answer.unanswered,
-        sentiment: reading_json(&answer_reading),
-    })
+    let sources = cited(answer.sources, &text);
+    let unanswered = answer.unanswered || text.contains(bot.config.personality.fallback_message.as_str());
+    let (message_id, seq) = store::store_answer(
+        &bot.db,
+        store::BotAnswer {
+            bot: &claims.bot,
+            version: bot.version,
+            conversation: &conversation,
+            speaker: &speaker,
+            reply_to: &stored.id,
+            reply_to_client: &request.client_msg_id,
+            text: &text,
+            sources: &sources,
+            usage,
+            provider: &answer.provider,
+            model: answer.model.as_deref(),
+            first_token_ms,
+            unanswered,
+            sentiment: reading_json(&answer_reading),
+        },
+    )
     .await?;
-    if let Some(key) = answer.cache_key.as_deref().filter(|_| !answer.unanswered) {
-        cache::insert(&bot.db, &claims.bot, bot.version, key, &text, &answer.sources, &speaker).await?;
+    if let Some(error) = interrupted {
+        return Err(error);
     }
-    if !answer.sources.is_empty() {
-        emit(sink, ServerFrame::Sources { sources: answer.sources }).await;
+    if let Some(key) = answer.cache_key.as_deref().filter(|_| !unanswered) {
+        cache::insert(&bot.db, &claims.bot, bot.version, key, &text, &sources, &speaker).await?;
+    }
+    if !sources.is_empty() {
+        emit(sink, ServerFrame::Sources { sources }).await;
     }
     emit(sink, ServerFrame::Done { message_id, seq, usage }).await;
     Ok(())
+}
+
+/// The sources an answer cites as `[n]`; all of them when it cites none by
+/// number (the offline responder's single source is always cited).
+fn cited(sources: Vec<Source>, text: &str) -> Vec<Source> {
+    let cited: Vec<Source> =
+        sources.iter().filter(|source| text.contains(&format!("[{}]", source.number))).cloned().collect();
+    if cited.is_empty() { sources } else { cited }
 }
 
 fn note_first_token(frame: &ServerFrame, first: &mut Option<Instant>, state: &AppState, received: Instant) {
@@ -424,7 +469,8 @@ type Pieces = Pin<Box<dyn Stream<Item = ApiResult<Piece>> + Send>>;
 struct AnswerSource {
     chunks: Pieces,
     sources: Vec<Source>,
-    provider: &'static str,
+    provider: String,
+    model: Option<String>,
     unanswered: bool,
     /// Set when the answer may be cached under this key once stored.
     cache_key: Option<String>,
@@ -447,9 +493,23 @@ fn stream_text(text: &str) -> Pieces {
     Box::pin(futures::stream::iter(pieces))
 }
 
+fn offline_source(bot: &PublicBot, question: &str, reading: &Reading, cache_key: Option<String>) -> AnswerSource {
+    let passages = offline::faq_passages(&bot.config.personality);
+    let answer = offline::answer(question, reading, &bot.config.personality, &passages);
+    AnswerSource {
+        chunks: stream_text(&answer.text),
+        sources: answer.sources,
+        provider: "offline".to_owned(),
+        model: None,
+        unanswered: answer.unanswered,
+        cache_key,
+    }
+}
+
 async fn answer_source(
     state: &AppState,
     bot: &PublicBot,
+    conversation: &ConversationId,
     question: &str,
     reading: &Reading,
     first_in_conversation: bool,
@@ -463,26 +523,77 @@ async fn answer_source(
             return Ok(AnswerSource {
                 chunks: stream_text(&hit.text),
                 sources: hit.sources,
-                provider: "cache",
+                provider: "cache".to_owned(),
+                model: None,
                 unanswered: false,
                 cache_key: None,
             });
         }
         state.metrics.chat_cache.with_label_values(&["miss"]).inc();
     }
-    let budget = budget_state(bot).await?;
-    if budget == Budget::Exhausted(BudgetAction::Refuse) {
-        return Err(ApiError::code(ErrorCode::BudgetExhausted));
+    let chain = state.chat.models.chain_for(&bot.config).map_err(|error| {
+        ApiError::new(ErrorCode::ProviderFailed, "The assistant's language model is misconfigured.")
+            .with_details(json!({ "cause": error.to_string() }))
+    })?;
+    let Some(chain) = chain else { return Ok(offline_source(bot, question, reading, cache_key)) };
+    match budget_state(bot).await? {
+        Budget::Available => {}
+        Budget::Exhausted(BudgetAction::Refuse) => return Err(ApiError::code(ErrorCode::BudgetExhausted)),
+        Budget::Exhausted(BudgetAction::Offline) => return Ok(offline_source(bot, question, reading, cache_key)),
     }
-    let passages = offline::faq_passages(&bot.config.personality);
-    let answer = offline::answer(question, reading, &bot.config.personality, &passages);
-    Ok(AnswerSource {
-        chunks: stream_text(&answer.text),
-        sources: answer.sources,
-        provider: "offline",
-        unanswered: answer.unanswered,
-        cache_key,
-    })
+    let passages = offline::relevant_passages(question, &offline::faq_passages(&bot.config.personality), 5);
+    let history = store::recent_history(&bot.db, conversation, models::HISTORY_MESSAGES).await?;
+    let first_model = chain.models.first().cloned().unwrap_or_default();
+    let system = models::system_prompt(&bot.config, &passages);
+    let request = models::request(&bot.config, &first_model, system, &history);
+    match chain.chain.stream(&request).await {
+        Ok((index, stream)) => {
+            let model = chain.models.get(index).cloned().unwrap_or_default();
+            let label =
+                chain.chain.links().get(index).map_or_else(String::new, |link| link.provider.label().to_owned());
+            let prices_model = model.clone();
+            let models = state.chat.clone();
+            let chunks = stream.map(move |chunk| match chunk {
+                Ok(animo_llm::Chunk::Text(text)) => Ok(Piece::Text(text)),
+                Ok(animo_llm::Chunk::Usage(usage)) => {
+                    let cost = models.models.prices().cost_micro_usd(&prices_model, usage);
+                    Ok(Piece::Usage(MessageUsage {
+                        input_tokens: usage.input_tokens,
+                        output_tokens: usage.output_tokens,
+                        cost_micro_usd: cost.micro_usd,
+                    }))
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "the model's answer broke off");
+                    Err(ApiError::code(ErrorCode::ProviderFailed))
+                }
+            });
+            let sources = passages
+                .iter()
+                .enumerate()
+                .map(|(index, passage)| Source {
+                    number: u32::try_from(index + 1).unwrap_or(u32::MAX),
+                    title: passage.title.clone(),
+                    url: passage.url.clone(),
+                    excerpt: passage.text.chars().take(300).collect(),
+                })
+                .collect();
+            Ok(AnswerSource {
+                chunks: Box::pin(chunks),
+                sources,
+                provider: label,
+                model: Some(model),
+                unanswered: false,
+                cache_key,
+            })
+        }
+        Err(error) => {
+            // Every model failed before saying anything: the visitor still
+            // gets the offline responder's grounded answer or fallback.
+            tracing::warn!(%error, "every model of the chain failed; answering offline");
+            Ok(offline_source(bot, question, reading, cache_key))
+        }
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]

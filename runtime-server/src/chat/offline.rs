@@ -40,9 +40,9 @@ const MAX_SENTENCES: usize = 3;
 
 const STOPWORDS: &[&str] = &[
     "a", "about", "an", "and", "are", "as", "at", "be", "can", "could", "do", "does", "for", "from", "have", "how",
-    "i", "in", "is", "it", "its", "me", "my", "of", "on", "or", "our", "please", "should", "so", "tell", "that",
-    "the", "there", "this", "to", "us", "was", "we", "what", "when", "where", "which", "who", "why", "will", "with",
-    "would", "you", "your", "any", "get", "know", "want", "need", "hi", "hello", "hey",
+    "i", "in", "is", "it", "its", "me", "my", "of", "on", "or", "our", "please", "should", "so", "tell", "that", "the",
+    "there", "this", "to", "us", "was", "we", "what", "when", "where", "which", "who", "why", "will", "with", "would",
+    "you", "your", "any", "get", "know", "want", "need", "hi", "hello", "hey",
 ];
 
 /// Lower-case content words, with plural and verb endings trimmed so "ships"
@@ -93,8 +93,8 @@ pub fn sentences(text: &str) -> Vec<&str> {
     let mut start = 0;
     let bytes: Vec<(usize, char)> = text.char_indices().collect();
     for (position, &(at, c)) in bytes.iter().enumerate() {
-        let ends = matches!(c, '.' | '!' | '?' | '\n')
-            && bytes.get(position + 1).is_none_or(|(_, next)| next.is_whitespace());
+        let ends =
+            matches!(c, '.' | '!' | '?' | '\n') && bytes.get(position + 1).is_none_or(|(_, next)| next.is_whitespace());
         if ends {
             let end = at + c.len_utf8();
             let sentence = text[start..end].trim();
@@ -146,6 +146,20 @@ pub fn faq_passages(personality: &Personality) -> Vec<Passage> {
             url: None,
         })
         .collect()
+}
+
+/// The `limit` passages most relevant to `question`, best first, leaving
+/// out those that share too few of its words.
+pub fn relevant_passages(question: &str, passages: &[Passage], limit: usize) -> Vec<Passage> {
+    let query = terms(question);
+    let mut scored: Vec<(f64, &Passage)> = passages
+        .iter()
+        .map(|passage| (score(&query, passage), passage))
+        .filter(|((_, coverage), _)| *coverage >= MIN_COVERAGE)
+        .map(|((score, _), passage)| (score, passage))
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored.into_iter().take(limit).map(|(_, passage)| passage.clone()).collect()
 }
 
 /// Answers `question` from `passages` in the persona's voice.
@@ -224,10 +238,11 @@ mod tests {
             },
             FaqEntry {
                 question: "Do you ship abroad?".to_owned().try_into().expect("q"),
-                answer: "Yes, we ship to all EU countries. Shipping takes 3 to 5 days. Returns are free. We also gift wrap."
-                    .to_owned()
-                    .try_into()
-                    .expect("a"),
+                answer:
+                    "Yes, we ship to all EU countries. Shipping takes 3 to 5 days. Returns are free. We also gift wrap."
+                        .to_owned()
+                        .try_into()
+                        .expect("a"),
             },
         ])
         .expect("faq");

@@ -51,7 +51,7 @@ pub async fn current_conversation(
             "SELECT record::id(id) AS id, last_seq FROM conversation WHERE bot = $bot AND user_id = $user ORDER BY created_at DESC LIMIT 1"
         }
         None => {
-            "SELECT record::id(id) AS id, last_seq FROM conversation WHERE bot = $bot AND visitor = $visitor AND user_id = NONE ORDER BY created_at DESC LIMIT 1"
+            "SELECT record::id(id) AS id, last_seq FROM conversation WHERE bot = $bot AND visitor = $visitor AND (user_id = NONE OR user_id = NULL) ORDER BY created_at DESC LIMIT 1"
         }
     };
     let row: Option<ConversationRow> = db
@@ -68,12 +68,7 @@ pub async fn current_conversation(
 
 /// The conversation `id` if it belongs to the speaker and the bot; the same
 /// `not_found` otherwise, so conversation ids cannot be probed.
-pub async fn owned_conversation(
-    db: &TenantDb,
-    bot: &BotId,
-    speaker: &Speaker,
-    id: &ConversationId,
-) -> ApiResult<u64> {
+pub async fn owned_conversation(db: &TenantDb, bot: &BotId, speaker: &Speaker, id: &ConversationId) -> ApiResult<u64> {
     #[derive(Deserialize)]
     struct Row {
         bot: BotId,
@@ -183,7 +178,8 @@ pub async fn store_visitor_message(db: &TenantDb, message: VisitorMessage<'_>) -
              bot = $bot, visitor = visitor ?? $visitor, user_id = user_id ?? $user, origin = origin ?? $origin,
              created_at = created_at ?? $now, last_at = $now, last_seq = (last_seq ?? 0) + 1;
          LET $seq = (SELECT VALUE last_seq FROM type::record('conversation', $conversation))[0];
-         CREATE type::record('message', $id) CONTENT $message PATCH [{{ op: 'add', path: '/seq', value: $seq }}];
+         CREATE type::record('message', $id) CONTENT $message;
+         UPDATE type::record('message', $id) SET seq = $seq;
          RETURN $seq;
          COMMIT TRANSACTION;"
     );
@@ -221,7 +217,7 @@ pub async fn store_visitor_message(db: &TenantDb, message: VisitorMessage<'_>) -
         .await;
     match result {
         Ok(mut rows) => {
-            let seq: u64 = rows.value(rows_last_index())?;
+            let seq: u64 = rows.returned()?;
             Ok(StoredVisitorMessage { id, seq, duplicate: false, answer: None })
         }
         Err(StoreError::Thrown(reason)) if reason == "duplicate" => {
@@ -239,12 +235,6 @@ pub async fn store_visitor_message(db: &TenantDb, message: VisitorMessage<'_>) -
         .with_details(json!({ "limit": "bot_per_day", "max": message.daily_limit }))),
         Err(other) => Err(other.into()),
     }
-}
-
-/// The index of the `RETURN $seq` statement in [`store_visitor_message`]'s
-/// transaction (statements are numbered from 0, `BEGIN` included).
-const fn rows_last_index() -> usize {
-    11
 }
 
 /// What is known about an answer when it is stored.
@@ -287,7 +277,8 @@ pub async fn store_answer(db: &TenantDb, answer: BotAnswer<'_>) -> ApiResult<(Me
     let (day, month) = day_and_month(now);
     let sql = "BEGIN TRANSACTION;
          LET $seq = (UPDATE type::record('conversation', $conversation) SET last_seq = (last_seq ?? 0) + 1, last_at = $now RETURN AFTER)[0].last_seq;
-         CREATE type::record('message', $id) CONTENT $message PATCH [{ op: 'add', path: '/seq', value: $seq }];
+         CREATE type::record('message', $id) CONTENT $message;
+         UPDATE type::record('message', $id) SET seq = $seq;
          UPSERT type::record('spend', ['tenant', $month]) SET cost_micro_usd = (cost_micro_usd ?? 0) + $cost,
              input_tokens = (input_tokens ?? 0) + $input, output_tokens = (output_tokens ?? 0) + $output;
          UPSERT type::record('spend', ['bot', $bot, $month]) SET cost_micro_usd = (cost_micro_usd ?? 0) + $cost,
@@ -329,13 +320,15 @@ pub async fn store_answer(db: &TenantDb, answer: BotAnswer<'_>) -> ApiResult<(Me
         .bind("output", answer.usage.output_tokens)
         .run()
         .await?;
-    let seq: u64 = rows.value(6)?;
+    let seq: u64 = rows.returned()?;
     Ok((id, seq))
 }
 
 /// The conversation's messages after `after`, oldest first.
 pub async fn messages_after(db: &TenantDb, conversation: &ConversationId, after: u64) -> ApiResult<Vec<ChatMessage>> {
-    let sql = format!("SELECT {MESSAGE_FIELDS} FROM message WHERE conversation = $conversation AND seq > $after ORDER BY seq");
+    let sql = format!(
+        "SELECT {MESSAGE_FIELDS} FROM message WHERE conversation = $conversation AND seq > $after ORDER BY seq"
+    );
     Ok(db.db().query(sql).bind("conversation", conversation).bind("after", after).run().await?.all(0)?)
 }
 

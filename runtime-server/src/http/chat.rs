@@ -201,7 +201,8 @@ pub async fn chat_sse(
     let session = session(&state, &body.token, &headers, &client)?;
     embed::check_embed_current(&state, &session.claims).await?;
     let (sink, frames) = mpsc::channel::<ServerFrame>(FRAME_BUFFER);
-    let request = TurnRequest { conversation: body.conversation_id, client_msg_id: body.client_msg_id, text: body.text };
+    let request =
+        TurnRequest { conversation: body.conversation_id, client_msg_id: body.client_msg_id, text: body.text };
     tokio::spawn(chat::turn(state, session, request, sink));
     let events = tokio_stream_from(frames).map(|frame| {
         let data = serde_json::to_string(&frame).unwrap_or_default();

@@ -64,8 +64,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/tenant/test-origins", put(chat::set_test_origins))
         .route("/v1/tenant/identity-secret", post(chat::rotate_identity_secret))
         .route("/v1/tenant/budget", get(chat::budget).put(chat::set_budget))
-        .route_layer(axum_middleware::from_fn_with_state(state.clone(), middleware::record_latency))
-        .layer(cors(&state.config.cors_origins));
+        .route_layer(axum_middleware::from_fn_with_state(state.clone(), middleware::record_latency));
 
     // Embeds are called from tenants' sites, which the server-wide CORS list
     // cannot know: these routes answer any origin at the CORS level and check
@@ -76,13 +75,13 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/chat", get(chat::chat_socket))
         .route("/v1/chat/messages", post(chat::chat_sse))
         .route("/v1/chat/history", get(chat::chat_history))
-        .route_layer(axum_middleware::from_fn_with_state(state.clone(), middleware::record_latency))
-        .layer(public_cors());
+        .route_layer(axum_middleware::from_fn_with_state(state.clone(), middleware::record_latency));
 
     api.merge(public)
         .fallback(|| async { ApiError::new(ErrorCode::NotFound, "There is no such route.") })
         .method_not_allowed_fallback(|| async { ApiError::code(ErrorCode::MethodNotAllowed) })
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(cors(&state.config.cors_origins))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum_middleware::from_fn(middleware::observe))
         .with_state(state)
@@ -95,24 +94,24 @@ fn avatar_body_limit() -> usize {
     usize::try_from(max).unwrap_or(usize::MAX).saturating_add(64 * 1024)
 }
 
+/// Paths that tenants' sites call; every other path serves only the
+/// configured origins (the Studio).
+fn is_public_path(path: &str) -> bool {
+    path.starts_with("/v1/embed/") || path == "/v1/chat" || path.starts_with("/v1/chat/")
+}
+
 fn cors(origins: &[String]) -> CorsLayer {
     let origins: Vec<HeaderValue> = origins.iter().filter_map(|origin| HeaderValue::from_str(origin).ok()).collect();
     CorsLayer::new()
-        .allow_origin(AllowOrigin::list(origins))
+        .allow_origin(AllowOrigin::predicate(move |origin, request| {
+            is_public_path(request.uri.path()) || origins.contains(origin)
+        }))
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
         .allow_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             HeaderName::from_static(middleware::REQUEST_ID_HEADER),
         ])
-        .expose_headers([HeaderName::from_static(middleware::REQUEST_ID_HEADER)])
-}
-
-fn public_cors() -> CorsLayer {
-    CorsLayer::new()
-        .allow_origin(AllowOrigin::mirror_request())
-        .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE, HeaderName::from_static(middleware::REQUEST_ID_HEADER)])
         .expose_headers([HeaderName::from_static(middleware::REQUEST_ID_HEADER)])
 }
 

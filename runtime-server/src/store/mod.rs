@@ -295,6 +295,13 @@ impl Rows {
         Ok(serde_json::from_value(self.take_value(index))?)
     }
 
+    /// The value of the last statement that returned one: in a transaction,
+    /// the closing `RETURN`, whatever `BEGIN` and `COMMIT` report.
+    pub fn returned<T: DeserializeOwned>(&mut self) -> Result<T, StoreError> {
+        let value = self.results.iter_mut().rev().find(|value| !value.is_null()).map(Value::take);
+        Ok(serde_json::from_value(value.unwrap_or(Value::Null))?)
+    }
+
     fn take_value(&mut self, index: usize) -> Value {
         self.results.get_mut(index).map(Value::take).unwrap_or(Value::Null)
     }

@@ -17,6 +17,8 @@ impl TestServer {
     }
 
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        // Server errors are logged; the test harness shows them for failing tests.
+        let _already_set = tracing_subscriber::fmt().with_env_filter("warn").with_test_writer().try_init();
         let blobs = tempfile::tempdir().expect("temp dir");
         let mut config = Config::for_tests(blobs.path());
         adjust(&mut config);

@@ -5,6 +5,7 @@
 mod auth;
 mod avatars;
 mod bots;
+mod chat;
 mod common;
 mod data_rights;
 mod isolation;

@@ -76,3 +76,19 @@ async fn cors_allows_the_studio_origin_only() {
     let refused = preflight("https://evil.example").await.expect("sent");
     assert!(refused.headers().get("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn embed_routes_answer_any_origin_at_the_cors_level() {
+    let t = TestServer::start().await;
+    let response = t
+        .client
+        .request(Method::OPTIONS, t.url("/v1/chat/messages"))
+        .header("origin", "https://shop.example")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .expect("sent");
+    // The handlers check the origin against the bot; CORS only lets the page read the answer.
+    assert_eq!(response.headers()["access-control-allow-origin"], "https://shop.example");
+}

@@ -46,6 +46,12 @@ impl Process {
         Self { child, url: format!("http://{addr}") }
     }
 
+    /// Kills the server without warning, as a crash or an OOM kill would.
+    fn kill(mut self) {
+        self.child.kill().expect("killed");
+        let _reaped = self.child.wait();
+    }
+
     fn stop(mut self) {
         let pid = self.child.id().to_string();
         let status = Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
@@ -119,6 +125,87 @@ async fn data_survives_a_restart_on_disk() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
+    server.stop();
+}
+
+#[tokio::test]
+async fn acknowledged_messages_survive_a_kill() {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    const SHOP: &str = "https://shop.example";
+
+    let data = tempfile::tempdir().expect("temp dir");
+    let client = reqwest::Client::new();
+    let server = Process::start(data.path());
+    let (_, session) = post(
+        &client,
+        format!("{}/v1/auth/signup", server.url),
+        None,
+        json!({ "email": "crash@example.com", "password": PASSWORD, "tenant_name": "Crash" }),
+    )
+    .await;
+    let access = session["tokens"]["access_token"].as_str().expect("token").to_owned();
+    let (_, bot) = post(
+        &client,
+        format!("{}/v1/bots", server.url),
+        Some(&access),
+        json!({ "personality": { "name": "Durable" }, "allowed_origins": [SHOP] }),
+    )
+    .await;
+    let bot_id = bot["id"].as_str().expect("id");
+    post(&client, format!("{}/v1/bots/{bot_id}/publish", server.url), Some(&access), json!({})).await;
+    let embed = bot["embed_id"].as_str().expect("embed");
+    let config: Value = client
+        .get(format!("{}/v1/embed/{embed}/config", server.url))
+        .header("origin", SHOP)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let token = config["visitor"]["token"].as_str().expect("token").to_owned();
+
+    let mut request = format!("{}/v1/chat?token={token}", server.url.replacen("http://", "ws://", 1))
+        .into_client_request()
+        .expect("url");
+    request.headers_mut().insert("origin", SHOP.parse().expect("header"));
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("connects");
+    let mut acknowledged = Vec::new();
+    for n in 0..5 {
+        let frame = json!({ "type": "user_message", "client_msg_id": format!("c{n}"), "text": format!("Message {n}") });
+        socket.send(Message::Text(frame.to_string().into())).await.expect("sent");
+    }
+    // Each acknowledgement is a promise that the message is on disk; the
+    // server is killed the moment the last one arrives.
+    while acknowledged.len() < 5 {
+        let Some(Ok(Message::Text(text))) = socket.next().await else { panic!("socket closed early") };
+        let frame: Value = serde_json::from_str(text.as_str()).expect("json");
+        if frame["type"] == "ack" {
+            acknowledged.push(frame["client_msg_id"].as_str().expect("id").to_owned());
+        }
+    }
+    server.kill();
+
+    let server = Process::start(data.path());
+    let history: Value = client
+        .get(format!("{}/v1/chat/history?token={token}", server.url))
+        .header("origin", SHOP)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    let stored: Vec<&str> = history["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter(|message| message["author"] == "visitor")
+        .filter_map(|message| message["client_msg_id"].as_str())
+        .collect();
+    assert_eq!(stored, acknowledged, "every acknowledged message is still there: {history}");
     server.stop();
 }
 

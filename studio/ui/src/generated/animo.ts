@@ -14,7 +14,7 @@ export type AuditId = string;
 
 export type EmbedId = string;
 
-export type ErrorCode = "malformed_json" | "invalid_request" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "token_expired" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "forbidden" | "signup_disabled" | "tenant_suspended" | "quota_exceeded" | "not_found" | "method_not_allowed" | "email_taken" | "conflict" | "not_published" | "bot_archived" | "invite_invalid" | "confirmation_required" | "not_glb" | "gltf_version_unsupported" | "glb_corrupt" | "gltf_extension_unsupported" | "avatar_too_complex" | "mapping_invalid" | "range_not_satisfiable" | "unavailable" | "internal";
+export type ErrorCode = "malformed_json" | "invalid_request" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "token_expired" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "forbidden" | "signup_disabled" | "tenant_suspended" | "quota_exceeded" | "not_found" | "method_not_allowed" | "email_taken" | "conflict" | "not_published" | "bot_archived" | "invite_invalid" | "confirmation_required" | "not_glb" | "gltf_version_unsupported" | "glb_corrupt" | "gltf_extension_unsupported" | "avatar_too_complex" | "mapping_invalid" | "range_not_satisfiable" | "origin_not_allowed" | "visitor_token_invalid" | "visitor_token_expired" | "identity_invalid" | "rate_limited" | "budget_exhausted" | "provider_failed" | "unavailable" | "internal";
 
 export type ErrorBody = { 
 /**
@@ -63,6 +63,22 @@ export type ForbiddenTopic = string;
 export type ModelName = string;
 
 export type LauncherText = string;
+
+export type FaqQuestion = string;
+
+export type FaqAnswer = string;
+
+export type FaqEntry = { 
+/**
+ * The question.
+ */
+question: FaqQuestion, 
+/**
+ * The answer.
+ */
+answer: FaqAnswer, };
+
+export type Faq = Array<FaqEntry>;
 
 export type Guardrails = Array<GuardrailRule>;
 
@@ -124,7 +140,11 @@ temperature?: Temperature,
 /**
  * The longest reply, in tokens.
  */
-max_reply_tokens?: ReplyTokenLimit, };
+max_reply_tokens?: ReplyTokenLimit, 
+/**
+ * Curated questions and answers.
+ */
+faq?: Faq, };
 
 export type ProviderKind = "offline" | "openai" | "anthropic" | "gemini";
 
@@ -1121,6 +1141,340 @@ mapping: AnimationMapping, };
 
 export type AvatarId = string;
 
+export type VisitorId = string;
+
+export type ConversationId = string;
+
+export type MessageId = string;
+
+export type EmbedConfigQuery = { 
+/**
+ * The visitor id the widget remembered from an earlier visit; a new one is issued when absent.
+ */
+visitor_id?: VisitorId, 
+/**
+ * The tenant's own user id, when the tenant's site signs its users in.
+ */
+user_id?: string, 
+/**
+ * Hex HMAC-SHA256 of `user_id` under the tenant's identity secret, computed by the tenant's backend.
+ */
+user_hash?: string, };
+
+export type EmbedConfig = { 
+/**
+ * The embed id asked for.
+ */
+embed_id: EmbedId, 
+/**
+ * The published version served.
+ */
+version: number, 
+/**
+ * The bot's name.
+ */
+bot_name: string, 
+/**
+ * The first message a visitor sees.
+ */
+greeting: string, 
+/**
+ * The language the bot answers in (BCP 47).
+ */
+language: string, 
+/**
+ * How the widget looks.
+ */
+widget: WidgetLook, 
+/**
+ * Where and when the widget appears.
+ */
+placement: PlacementRules, 
+/**
+ * The avatar, when the bot has one; otherwise the widget shows a 2D poster.
+ */
+avatar?: EmbedAvatar | null, 
+/**
+ * The visitor's session.
+ */
+visitor: VisitorSession, };
+
+export type EmbedAvatar = { 
+/**
+ * Where to fetch the GLB (a path on the runtime server, immutable per avatar).
+ */
+model_url: string, 
+/**
+ * The slot mapping of the published version.
+ */
+mapping: AnimationMapping, };
+
+export type VisitorSession = { 
+/**
+ * The signed visitor token, bound to the embed id, the origin and the visitor.
+ */
+token: string, 
+/**
+ * When the token stops working; fetch the config again before then.
+ */
+expires_at: string, 
+/**
+ * The visitor id to remember in the browser.
+ */
+visitor_id: VisitorId, 
+/**
+ * The tenant's user id, when the identity was verified.
+ */
+user_id?: string | null, };
+
+export type PageView = { 
+/**
+ * The page's URL.
+ */
+url: string, 
+/**
+ * The page's title.
+ */
+title: string, };
+
+export type Rating = "up" | "down";
+
+export type ClientFrame = { "type": "user_message", 
+/**
+ * An id the client chose for this message, unique within the conversation.
+ */
+client_msg_id: string, 
+/**
+ * What the visitor wrote.
+ */
+text: string, } | { "type": "event", 
+/**
+ * What happened.
+ */
+kind: WidgetEvent, 
+/**
+ * Details: a [`PageView`] for `page_view`, nothing otherwise.
+ */
+data: unknown, } | { "type": "feedback", 
+/**
+ * The answer rated.
+ */
+message_id: MessageId, 
+/**
+ * Up or down.
+ */
+rating: Rating, 
+/**
+ * Optional words.
+ */
+comment?: string, } | { "type": "resume", 
+/**
+ * The conversation to continue.
+ */
+conversation_id: ConversationId, 
+/**
+ * The sequence number of the last message the client has (0 for none).
+ */
+after: number, };
+
+export type MessageUsage = { 
+/**
+ * Prompt tokens.
+ */
+input_tokens: number, 
+/**
+ * Answer tokens.
+ */
+output_tokens: number, 
+/**
+ * Cost in millionths of a US dollar.
+ */
+cost_micro_usd: number, };
+
+export type Source = { 
+/**
+ * The number the answer cites, as in `[1]`.
+ */
+number: number, 
+/**
+ * The document or entry's title.
+ */
+title: string, 
+/**
+ * Where it comes from (a URL, or a name inside the bot's knowledge).
+ */
+url?: string | null, 
+/**
+ * The passage itself, possibly shortened.
+ */
+excerpt: string, };
+
+export type Author = "visitor" | "bot";
+
+export type ChatMessage = { 
+/**
+ * The message's id.
+ */
+id: MessageId, 
+/**
+ * Its position in the conversation, from 1.
+ */
+seq: number, 
+/**
+ * Who wrote it.
+ */
+author: Author, 
+/**
+ * The text.
+ */
+text: string, 
+/**
+ * The client's id for a visitor message.
+ */
+client_msg_id?: string | null, 
+/**
+ * The sources of an answer.
+ */
+sources: Array<Source>, 
+/**
+ * When it was stored.
+ */
+created_at: string, };
+
+export type ServerFrame = { "type": "ready", 
+/**
+ * The visitor's current conversation, if they have one.
+ */
+conversation_id?: ConversationId | null, 
+/**
+ * The sequence number of the conversation's last message (0 for none).
+ */
+last_seq: number, } | { "type": "ack", 
+/**
+ * The client's id of the message.
+ */
+client_msg_id: string, 
+/**
+ * The stored message's id.
+ */
+message_id: MessageId, 
+/**
+ * The conversation it belongs to (created with the first message).
+ */
+conversation_id: ConversationId, 
+/**
+ * Its sequence number.
+ */
+seq: number, 
+/**
+ * True when the message had been stored before (a retry).
+ */
+duplicate: boolean, } | { "type": "cue", 
+/**
+ * The slot to play.
+ */
+slot: Slot, 
+/**
+ * The emotion read.
+ */
+emotion: Emotion, 
+/**
+ * How strongly, from 0 to 1.
+ */
+intensity: number, 
+/**
+ * The intent read, if any.
+ */
+intent?: Intent, } | { "type": "token", 
+/**
+ * The text to append.
+ */
+text: string, } | { "type": "sources", 
+/**
+ * The sources, numbered as the answer cites them.
+ */
+sources: Array<Source>, } | { "type": "done", 
+/**
+ * The stored answer's id (rate it with `feedback`).
+ */
+message_id: MessageId, 
+/**
+ * Its sequence number.
+ */
+seq: number, 
+/**
+ * Tokens and cost.
+ */
+usage: MessageUsage, } | { "type": "message", 
+/**
+ * The message.
+ */
+message: ChatMessage, } | { "type": "error", 
+/**
+ * What went wrong, for programs.
+ */
+code: ErrorCode, 
+/**
+ * What went wrong, for people.
+ */
+message: string, };
+
+export type SseMessageRequest = { 
+/**
+ * The visitor token from the embed config.
+ */
+token: string, 
+/**
+ * The conversation to continue; the visitor's current one when absent.
+ */
+conversation_id?: ConversationId, 
+/**
+ * An id the client chose for this message.
+ */
+client_msg_id: string, 
+/**
+ * What the visitor wrote.
+ */
+text: string, };
+
+export type ChatHistory = { 
+/**
+ * The conversation, if the visitor has one.
+ */
+conversation_id?: ConversationId | null, 
+/**
+ * Its messages, oldest first.
+ */
+messages: Array<ChatMessage>, };
+
+export type BudgetAction = "offline" | "refuse";
+
+export type BudgetSettings = { 
+/**
+ * The tenant's limit for all bots together; none means unlimited.
+ */
+tenant_monthly_micro_usd?: number | null, 
+/**
+ * Limits of single bots.
+ */
+bot_monthly_micro_usd: { [key in BotId]: number }, 
+/**
+ * What happens at a limit.
+ */
+when_exhausted: BudgetAction, };
+
+export type TestOrigins = { 
+/**
+ * The origins.
+ */
+origins: AllowedOrigins, };
+
+export type IdentitySecret = { 
+/**
+ * Sign user ids with HMAC-SHA256 under this secret (hex digest) on the tenant's own server.
+ */
+secret: string, };
+
 /** Every animation slot with its meaning and the slot it falls back to. */
 export const SLOTS: Record<Slot, { meaning: string; fallback: Slot | null }> = {
   idle: { meaning: "The resting loop the avatar returns to after every other slot.", fallback: null },
@@ -1160,6 +1514,9 @@ export const LIMITS = {
   ForbiddenTopic: { min: 1, max: 100 },
   ModelName: { min: 1, max: 200 },
   LauncherText: { min: 0, max: 40 },
+  FaqQuestion: { min: 1, max: 300 },
+  FaqAnswer: { min: 1, max: 2000 },
+  Faq: { min: 0, max: 200 },
   Guardrails: { min: 0, max: 30 },
   ForbiddenTopics: { min: 0, max: 50 },
   AllowedOrigins: { min: 0, max: 50 },
@@ -1201,6 +1558,13 @@ export const ERROR_CODES: Record<ErrorCode, { status: number; meaning: string }>
   avatar_too_complex: { status: 422, meaning: "The avatar exceeds the plan's limits on size or complexity; the details name the limit." },
   mapping_invalid: { status: 422, meaning: "The animation mapping does not fit the avatar; the details list each problem." },
   range_not_satisfiable: { status: 416, meaning: "The requested byte range lies outside the file." },
+  origin_not_allowed: { status: 403, meaning: "This site is not among the bot's allowed origins; add it in the Studio." },
+  visitor_token_invalid: { status: 401, meaning: "The visitor token is missing or invalid; fetch the embed config again." },
+  visitor_token_expired: { status: 401, meaning: "The visitor token has expired; fetch the embed config again." },
+  identity_invalid: { status: 403, meaning: "The user identity signature does not match; sign the user id with the tenant's identity secret." },
+  rate_limited: { status: 429, meaning: "Too many messages; wait before sending more. The details name the limit." },
+  budget_exhausted: { status: 402, meaning: "The assistant's budget for this month is used up; try again later." },
+  provider_failed: { status: 502, meaning: "The language model did not answer; try again shortly." },
   unavailable: { status: 503, meaning: "The service is temporarily unavailable; try again shortly." },
   internal: { status: 500, meaning: "Internal error; quote the request id when reporting it." },
 };
