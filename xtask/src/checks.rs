@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 
-use crate::process::{cargo, command, describe, run, succeeds};
+use crate::process::{cargo, command, describe, on_path, run, succeeds};
 use crate::setup::setup;
 
 /// Runs the checks that gate a change. Cheap, likely-to-fail checks come
@@ -25,9 +25,9 @@ pub fn test(root: &Path) -> Result<()> {
         // first so that the log's last Rust summary is nextest's count of all
         // the other tests.
         check(root, cargo(root).args(["test", "--workspace", "--doc"]))?;
-        check(root, cargo(root).args(["nextest", "run", "--workspace"]))?;
+        check(root, &mut with_display(root, cargo(root).args(["nextest", "run", "--workspace"])))?;
     } else {
-        check(root, cargo(root).args(["test", "--workspace"]))?;
+        check(root, &mut with_display(root, cargo(root).args(["test", "--workspace"])))?;
     }
     check(root, command(&widget, "npm").args(["run", "typecheck"]))?;
     check(root, command(&widget, "npm").arg("test"))?;
@@ -35,6 +35,22 @@ pub fn test(root: &Path) -> Result<()> {
 
     println!("\nall checks passed in {:.1?}", started.elapsed());
     Ok(())
+}
+
+/// The avatar preview's window test needs an X display; on a machine without
+/// one (CI) the tests run inside a virtual X server.
+fn with_display(root: &Path, inner: &Command) -> Command {
+    if std::env::var_os("DISPLAY").is_some() || !on_path("xvfb-run") {
+        let mut same = Command::new(inner.get_program());
+        same.args(inner.get_args());
+        if let Some(dir) = inner.get_current_dir() {
+            same.current_dir(dir);
+        }
+        return same;
+    }
+    let mut wrapped = command(root, "xvfb-run");
+    wrapped.arg("--auto-servernum").arg(inner.get_program()).args(inner.get_args());
+    wrapped
 }
 
 /// Runs `command` as a step titled by the command line and, outside the

@@ -28,6 +28,21 @@ const DEBIAN_PACKAGES: &[DebianPackage] = &[
     // The widget and the Studio front-end are built and tested with Node.js.
     DebianPackage { name: "nodejs", provided_by_program: Some("node") },
     DebianPackage { name: "npm", provided_by_program: Some("npm") },
+    // The avatar preview renders on Vulkan; without a GPU, as in CI, Mesa's
+    // software driver does it, offscreen with no display. The window test
+    // runs in a virtual X server.
+    DebianPackage { name: "libvulkan1", provided_by_program: None },
+    DebianPackage { name: "mesa-vulkan-drivers", provided_by_program: None },
+    DebianPackage { name: "xvfb", provided_by_program: Some("xvfb-run") },
+    DebianPackage { name: "xauth", provided_by_program: Some("xauth") },
+    // The preview's window: winit loads the X11 and keyboard libraries at run
+    // time. Bevy is built without audio and gamepads, so ALSA and udev are
+    // not needed.
+    DebianPackage { name: "libx11-6", provided_by_program: None },
+    DebianPackage { name: "libxcursor1", provided_by_program: None },
+    DebianPackage { name: "libxrandr2", provided_by_program: None },
+    DebianPackage { name: "libxi6", provided_by_program: None },
+    DebianPackage { name: "libxkbcommon-x11-0", provided_by_program: None },
 ];
 
 /// The npm packages whose dependencies setup installs, relative to the root.
