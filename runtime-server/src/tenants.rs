@@ -72,12 +72,23 @@ pub async fn view(state: &AppState, ctx: &TenantCtx) -> ApiResult<TenantView> {
     let row = tenant_row(state, ctx.tenant()).await?;
     let bots = usage_count(ctx, QuotaKind::Bots).await?;
     let avatar_bytes = usage_count(ctx, QuotaKind::AvatarBytes).await?;
+    let (_, month) = crate::chat::store::day_and_month(Timestamp::now());
+    let monthly_messages: Option<u64> = ctx
+        .db
+        .db()
+        .query("RETURN type::record('usage', [$kind, $month]).count")
+        .bind("kind", QuotaKind::MonthlyMessages.name())
+        .bind("month", month)
+        .run()
+        .await?
+        .value(0)?;
+    let monthly_messages = monthly_messages.unwrap_or(0);
     Ok(TenantView {
         id: row.id,
         name: row.name,
         status: row.status,
         plan: state.plan(&row.plan).clone(),
-        usage: Usage { bots, members: row.member_count, avatar_bytes, ..Usage::default() },
+        usage: Usage { bots, members: row.member_count, avatar_bytes, monthly_messages, ..Usage::default() },
         created_at: row.created_at,
     })
 }

@@ -382,6 +382,123 @@ pub struct IdentitySecret {
     pub secret: String,
 }
 
+/// Query of `GET /v1/bots/{bot_id}/analytics`: an inclusive range of UTC days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
+pub struct AnalyticsQuery {
+    /// First day, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day, `YYYY-MM-DD`; at most 366 days after `from`.
+    pub to: String,
+}
+
+/// How visitors' messages felt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SentimentCounts {
+    /// Messages with a compound score of at least 0.05.
+    pub positive: u64,
+    /// Messages in between.
+    pub neutral: u64,
+    /// Messages with a compound score of at most -0.05.
+    pub negative: u64,
+}
+
+/// One day of a bot's conversations, computed from the stored messages.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DayAnalytics {
+    /// The day, `YYYY-MM-DD` (UTC).
+    pub day: String,
+    /// Conversations with at least one visitor message that day.
+    pub conversations: u64,
+    /// Visitor messages.
+    pub visitor_messages: u64,
+    /// Answers.
+    pub answers: u64,
+    /// Distinct visitors (verified users count once across devices).
+    pub unique_visitors: u64,
+    /// Mean milliseconds from a visitor message to its answer's first words.
+    pub latency_ms_mean: u64,
+    /// 95th percentile of the same.
+    pub latency_ms_p95: u64,
+    /// Prompt tokens.
+    pub input_tokens: u64,
+    /// Answer tokens.
+    pub output_tokens: u64,
+    /// Cost in millionths of a US dollar.
+    pub cost_micro_usd: u64,
+    /// Sentiment of visitor messages.
+    pub sentiment: SentimentCounts,
+    /// Answers rated helpful.
+    pub feedback_up: u64,
+    /// Answers rated unhelpful.
+    pub feedback_down: u64,
+    /// Answers that fell back to "I don't know".
+    pub unanswered: u64,
+}
+
+/// A question and how often it was asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QuestionCount {
+    /// The question as first asked.
+    pub question: String,
+    /// Times asked (questions equal up to case, spacing and punctuation count together).
+    pub count: u64,
+}
+
+/// A bot's analytics over a range of days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BotAnalytics {
+    /// Every day of the range, oldest first, including days without messages.
+    pub days: Vec<DayAnalytics>,
+    /// The range as a whole (`day` is empty; unique visitors over the range).
+    pub totals: DayAnalytics,
+    /// The most asked questions over the range, most asked first.
+    pub top_questions: Vec<QuestionCount>,
+    /// Questions the bot could not answer, most asked first.
+    pub unanswered_questions: Vec<QuestionCount>,
+}
+
+/// Everything stored about one visitor or verified user, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VisitorData {
+    /// Their conversations.
+    #[cfg_attr(feature = "ts", ts(type = "unknown[]"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub conversations: Vec<serde_json::Value>,
+    /// Every message of those conversations and every message they sent.
+    #[cfg_attr(feature = "ts", ts(type = "unknown[]"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub messages: Vec<serde_json::Value>,
+    /// Cached answers created from their questions.
+    #[cfg_attr(feature = "ts", ts(type = "unknown[]"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub cached_answers: Vec<serde_json::Value>,
+}
+
+/// What erasing a visitor removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VisitorErasure {
+    /// Conversations removed.
+    pub conversations: u64,
+    /// Messages removed (with them, every analytics figure they made).
+    pub messages: u64,
+    /// Cached answers removed.
+    pub cached_answers: u64,
+}
+
 /// How the `type` of a frame is spelled on the wire, for logs and metrics.
 impl ServerFrame {
     /// The frame's `type`.

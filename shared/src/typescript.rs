@@ -59,6 +59,8 @@ pub fn bundle() -> String {
         chat::EmbedAvatar, chat::VisitorSession, chat::PageView, chat::Rating, chat::ClientFrame, chat::MessageUsage,
         chat::Source, chat::Author, chat::ChatMessage, chat::ServerFrame, chat::SseMessageRequest, chat::ChatHistory,
         chat::BudgetAction, chat::BudgetSettings, chat::TestOrigins, chat::IdentitySecret,
+        chat::AnalyticsQuery, chat::SentimentCounts, chat::DayAnalytics, chat::QuestionCount, chat::BotAnalytics,
+        chat::VisitorData, chat::VisitorErasure,
     );
     out.push_str(&slot_table());
     out.push_str(&limits());

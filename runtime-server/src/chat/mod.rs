@@ -12,6 +12,7 @@
 //! Nothing here knows about WebSockets or SSE: frames go to a channel that
 //! the transport drains.
 
+pub mod analytics;
 pub mod cache;
 pub mod cues;
 pub mod embed;
@@ -19,6 +20,7 @@ pub mod limits;
 pub mod models;
 pub mod offline;
 pub mod store;
+pub mod visitors;
 
 use std::collections::HashMap;
 use std::pin::Pin;

@@ -8,10 +8,10 @@
 use std::convert::Infallible;
 
 use animo_shared::chat::{
-    BudgetSettings, ChatHistory, ClientFrame, EmbedConfig, EmbedConfigQuery, IdentitySecret, ServerFrame,
-    SseMessageRequest, TestOrigins,
+    AnalyticsQuery, BotAnalytics, BudgetSettings, ChatHistory, ClientFrame, EmbedConfig, EmbedConfigQuery,
+    IdentitySecret, ServerFrame, SseMessageRequest, TestOrigins, VisitorData, VisitorErasure,
 };
-use animo_shared::{AvatarId, ConversationId, EmbedId, ErrorBody, ErrorCode};
+use animo_shared::{AvatarId, BotId, ConversationId, EmbedId, ErrorBody, ErrorCode, VisitorId};
 use axum::Json;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
@@ -23,7 +23,8 @@ use serde::Deserialize;
 use tokio::sync::mpsc;
 
 use super::extract::{ApiJson, ApiQuery, IdPath};
-use crate::chat::{self, TurnRequest, VisitorSession, embed};
+use crate::chat::visitors::Subject;
+use crate::chat::{self, TurnRequest, VisitorSession, analytics, embed, visitors};
 use crate::context::{Owner, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -264,4 +265,50 @@ pub async fn budget(Viewer(ctx): Viewer) -> ApiResult<Json<BudgetSettings>> {
 pub async fn set_budget(Owner(ctx): Owner, ApiJson(body): ApiJson<BudgetSettings>) -> ApiResult<Json<BudgetSettings>> {
     chat::set_budget_settings(&ctx.db, &body).await?;
     Ok(Json(body))
+}
+
+/// A bot's conversations per day: messages, visitors, latency, tokens and
+/// cost, sentiment, feedback, and the top and unanswered questions.
+#[utoipa::path(get, path = "/v1/bots/{bot_id}/analytics", tag = "bots", params(AnalyticsQuery),
+    responses((status = 200, body = BotAnalytics), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn bot_analytics(
+    Viewer(ctx): Viewer,
+    IdPath(bot): IdPath<BotId>,
+    ApiQuery(query): ApiQuery<AnalyticsQuery>,
+) -> ApiResult<Json<BotAnalytics>> {
+    analytics::bot_analytics(&ctx, &bot, &query).await.map(Json)
+}
+
+/// Everything stored about a visitor, as JSON.
+#[utoipa::path(get, path = "/v1/visitors/{visitor_id}", tag = "data rights",
+    responses((status = 200, body = VisitorData), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn export_visitor(Owner(ctx): Owner, IdPath(visitor): IdPath<VisitorId>) -> ApiResult<Json<VisitorData>> {
+    visitors::export(&ctx, &Subject::Visitor(visitor)).await.map(Json)
+}
+
+/// Erases everything stored about a visitor.
+#[utoipa::path(delete, path = "/v1/visitors/{visitor_id}", tag = "data rights",
+    responses((status = 200, body = VisitorErasure), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn erase_visitor(Owner(ctx): Owner, IdPath(visitor): IdPath<VisitorId>) -> ApiResult<Json<VisitorErasure>> {
+    visitors::erase(&ctx, &Subject::Visitor(visitor)).await.map(Json)
+}
+
+/// Everything stored about a verified user, across their devices, as JSON.
+#[utoipa::path(get, path = "/v1/verified-users/{user_id}", tag = "data rights",
+    responses((status = 200, body = VisitorData), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn export_user(
+    Owner(ctx): Owner,
+    axum::extract::Path(user): axum::extract::Path<String>,
+) -> ApiResult<Json<VisitorData>> {
+    visitors::export(&ctx, &Subject::user(user)?).await.map(Json)
+}
+
+/// Erases everything stored about a verified user.
+#[utoipa::path(delete, path = "/v1/verified-users/{user_id}", tag = "data rights",
+    responses((status = 200, body = VisitorErasure), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
+pub async fn erase_user(
+    Owner(ctx): Owner,
+    axum::extract::Path(user): axum::extract::Path<String>,
+) -> ApiResult<Json<VisitorErasure>> {
+    visitors::erase(&ctx, &Subject::user(user)?).await.map(Json)
 }

@@ -64,6 +64,9 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/tenant/test-origins", put(chat::set_test_origins))
         .route("/v1/tenant/identity-secret", post(chat::rotate_identity_secret))
         .route("/v1/tenant/budget", get(chat::budget).put(chat::set_budget))
+        .route("/v1/bots/{bot_id}/analytics", get(chat::bot_analytics))
+        .route("/v1/visitors/{visitor_id}", get(chat::export_visitor).delete(chat::erase_visitor))
+        .route("/v1/verified-users/{user_id}", get(chat::export_user).delete(chat::erase_user))
         .route_layer(axum_middleware::from_fn_with_state(state.clone(), middleware::record_latency));
 
     // Embeds are called from tenants' sites, which the server-wide CORS list

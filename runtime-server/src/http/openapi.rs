@@ -43,6 +43,7 @@ impl Modify for BearerAuth {
         routes::healthz, routes::readyz, routes::metrics,
         chat::embed_config, chat::embed_avatar, chat::chat_socket, chat::chat_sse, chat::chat_history,
         chat::set_test_origins, chat::rotate_identity_secret, chat::budget, chat::set_budget,
+        chat::bot_analytics, chat::export_visitor, chat::erase_visitor, chat::export_user, chat::erase_user,
     )
 )]
 struct ApiDoc;

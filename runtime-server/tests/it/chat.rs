@@ -559,3 +559,110 @@ async fn an_exhausted_budget_refuses_or_answers_offline_as_configured() {
     assert!(answer_text(&offline).starts_with("Yes, we ship"), "{offline:?}");
     assert_eq!(model.requests.load(Ordering::SeqCst), 1, "no paid call past the budget");
 }
+
+#[tokio::test]
+async fn a_verified_user_keeps_one_conversation_across_devices() {
+    let server = TestServer::start().await;
+    let owner = server.signup("chat-identity@example.com", "Identity Shop").await;
+    let (_, embed) = published_bot(&server, &owner, None).await;
+    let query = |hash: &str| format!("?user_id=user-42&user_hash={hash}");
+    let (status, body) = embed_config(&server, &embed, Some(SHOP), &query("00")).await;
+    assert_error(status, &body, 403, "identity_invalid");
+
+    let (status, secret) = server.post("/v1/tenant/identity-secret", &owner.access, json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{secret}");
+    let hash = animo_server::crypto::hmac_hex(secret["secret"].as_str().expect("secret").as_bytes(), b"user-42");
+    let (status, body) = embed_config(&server, &embed, Some(SHOP), &query(&"0".repeat(64))).await;
+    assert_error(status, &body, 403, "identity_invalid");
+
+    let (_, phone) = embed_config(&server, &embed, Some(SHOP), &query(&hash)).await;
+    let (_, laptop) = embed_config(&server, &embed, Some(SHOP), &query(&hash)).await;
+    assert_eq!(phone["visitor"]["user_id"], "user-42");
+    assert_ne!(phone["visitor"]["visitor_id"], laptop["visitor"]["visitor_id"], "two devices");
+    let token = |config: &Value| config["visitor"]["token"].as_str().expect("token").to_owned();
+    let (mut chat, _) = Chat::connect(&server, &token(&phone), SHOP).await.expect("connects");
+    chat.say("p1", "Do you ship abroad?").await;
+    let frames = chat.until("done").await;
+    let conversation = &frames[0]["conversation_id"];
+    let (_, ready) = Chat::connect(&server, &token(&laptop), SHOP).await.expect("connects");
+    assert_eq!(&ready["conversation_id"], conversation, "the laptop continues the phone's conversation");
+    assert_eq!(ready["last_seq"], 2);
+}
+
+#[tokio::test]
+async fn analytics_count_what_is_stored_and_erasure_removes_a_visitor_everywhere() {
+    let server = TestServer::start().await;
+    let owner = server.signup("chat-analytics@example.com", "Analytics Shop").await;
+    let (bot, embed) = published_bot(&server, &owner, None).await;
+    let (alice, alice_id) = visitor_token(&server, &embed).await;
+    let (bob, _) = visitor_token(&server, &embed).await;
+
+    let (mut chat, _) = Chat::connect(&server, &alice, SHOP).await.expect("connects");
+    chat.say("a1", "Do you ship abroad?").await;
+    let answered = chat.until("done").await;
+    let answer_id = answered.last().expect("done")["message_id"].as_str().expect("id").to_owned();
+    chat.send(json!({ "type": "feedback", "message_id": answer_id, "rating": "up" })).await;
+    chat.say("a2", "Can I pay with bitcoin?").await;
+    chat.until("done").await;
+    let (mut other, _) = Chat::connect(&server, &bob, SHOP).await.expect("connects");
+    other.say("b1", "do you ship ABROAD").await;
+    other.until("done").await;
+
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let path = format!("/v1/bots/{bot}/analytics?from={today}&to={today}");
+    let (status, stats) = server.get(&path, &owner.access).await;
+    assert_eq!(status, StatusCode::OK, "{stats}");
+    let totals = &stats["totals"];
+    assert_eq!(totals["visitor_messages"], 3, "{stats}");
+    assert_eq!(totals["answers"], 3);
+    assert_eq!(totals["unique_visitors"], 2);
+    assert_eq!(totals["conversations"], 2);
+    assert_eq!(totals["unanswered"], 1);
+    assert_eq!(totals["feedback_up"], 1);
+    assert_eq!(stats["days"][0]["day"], today.as_str());
+    assert_eq!(stats["top_questions"][0], json!({ "question": "Do you ship abroad?", "count": 2 }));
+    assert_eq!(stats["unanswered_questions"][0]["question"], "Can I pay with bitcoin?");
+    let (_, tenant) = server.get("/v1/tenant", &owner.access).await;
+    assert_eq!(tenant["usage"]["monthly_messages"], 3);
+
+    let (status, body) =
+        server.get(&format!("/v1/bots/{bot}/analytics?from={today}&to=2020-01-01"), &owner.access).await;
+    assert_error(status, &body, 422, "invalid_request");
+
+    let (status, data) = server.get(&format!("/v1/visitors/{alice_id}"), &owner.access).await;
+    assert_eq!(status, StatusCode::OK, "{data}");
+    assert_eq!(data["conversations"].as_array().expect("list").len(), 1);
+    assert_eq!(data["messages"].as_array().expect("list").len(), 4);
+    assert_eq!(data["cached_answers"].as_array().expect("list").len(), 1, "Alice's opening question was cached");
+
+    let (status, erased) =
+        server.call(reqwest::Method::DELETE, &format!("/v1/visitors/{alice_id}"), Some(&owner.access), None).await;
+    assert_eq!(status, StatusCode::OK, "{erased}");
+    assert_eq!(erased, json!({ "conversations": 1, "messages": 4, "cached_answers": 1 }));
+    let (_, data) = server.get(&format!("/v1/visitors/{alice_id}"), &owner.access).await;
+    assert_eq!(data["messages"], json!([]));
+    let (_, stats) = server.get(&path, &owner.access).await;
+    assert_eq!(stats["totals"]["visitor_messages"], 1, "analytics lose Alice's share");
+    assert_eq!(stats["totals"]["unique_visitors"], 1);
+    let history: Value = server
+        .client
+        .get(server.url(&format!("/v1/chat/history?token={bob}")))
+        .header("origin", SHOP)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(history["messages"].as_array().expect("list").len(), 2, "Bob keeps his");
+    // Erasure is audited; the audit entry names the visitor id, not the content.
+    let (_, audit) = server.get("/v1/audit", &owner.access).await;
+    assert!(audit.to_string().contains("visitor.erase"), "{audit}");
+
+    // A designer may read analytics but not export visitors.
+    let designer = server.add_member(&owner, "designer-analytics@example.com", "designer").await;
+    let (status, _) = server.get(&path, &designer.access).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = server.get(&format!("/v1/visitors/{alice_id}"), &designer.access).await;
+    assert_error(status, &body, 403, "forbidden");
+}

@@ -24,6 +24,7 @@ fn probes(bot: &str, account: &str, key: &str) -> Vec<Probe> {
         probe(Method::GET, format!("/v1/bots/{bot}/versions"), None),
         probe(Method::POST, format!("/v1/bots/{bot}/rollback"), Some(json!({ "version": 1 }))),
         probe(Method::POST, format!("/v1/bots/{bot}/embed-id"), Some(json!({}))),
+        probe(Method::GET, format!("/v1/bots/{bot}/analytics?from=2026-01-01&to=2026-01-31"), None),
         probe(Method::PATCH, format!("/v1/members/{account}"), Some(json!({ "role": "viewer" }))),
         probe(Method::DELETE, format!("/v1/members/{account}"), None),
         probe(Method::DELETE, format!("/v1/api-keys/{key}"), None),

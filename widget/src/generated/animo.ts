@@ -1475,6 +1475,144 @@ export type IdentitySecret = {
  */
 secret: string, };
 
+export type AnalyticsQuery = { 
+/**
+ * First day, `YYYY-MM-DD`.
+ */
+from: string, 
+/**
+ * Last day, `YYYY-MM-DD`; at most 366 days after `from`.
+ */
+to: string, };
+
+export type SentimentCounts = { 
+/**
+ * Messages with a compound score of at least 0.05.
+ */
+positive: number, 
+/**
+ * Messages in between.
+ */
+neutral: number, 
+/**
+ * Messages with a compound score of at most -0.05.
+ */
+negative: number, };
+
+export type DayAnalytics = { 
+/**
+ * The day, `YYYY-MM-DD` (UTC).
+ */
+day: string, 
+/**
+ * Conversations with at least one visitor message that day.
+ */
+conversations: number, 
+/**
+ * Visitor messages.
+ */
+visitor_messages: number, 
+/**
+ * Answers.
+ */
+answers: number, 
+/**
+ * Distinct visitors (verified users count once across devices).
+ */
+unique_visitors: number, 
+/**
+ * Mean milliseconds from a visitor message to its answer's first words.
+ */
+latency_ms_mean: number, 
+/**
+ * 95th percentile of the same.
+ */
+latency_ms_p95: number, 
+/**
+ * Prompt tokens.
+ */
+input_tokens: number, 
+/**
+ * Answer tokens.
+ */
+output_tokens: number, 
+/**
+ * Cost in millionths of a US dollar.
+ */
+cost_micro_usd: number, 
+/**
+ * Sentiment of visitor messages.
+ */
+sentiment: SentimentCounts, 
+/**
+ * Answers rated helpful.
+ */
+feedback_up: number, 
+/**
+ * Answers rated unhelpful.
+ */
+feedback_down: number, 
+/**
+ * Answers that fell back to "I don't know".
+ */
+unanswered: number, };
+
+export type QuestionCount = { 
+/**
+ * The question as first asked.
+ */
+question: string, 
+/**
+ * Times asked (questions equal up to case, spacing and punctuation count together).
+ */
+count: number, };
+
+export type BotAnalytics = { 
+/**
+ * Every day of the range, oldest first, including days without messages.
+ */
+days: Array<DayAnalytics>, 
+/**
+ * The range as a whole (`day` is empty; unique visitors over the range).
+ */
+totals: DayAnalytics, 
+/**
+ * The most asked questions over the range, most asked first.
+ */
+top_questions: Array<QuestionCount>, 
+/**
+ * Questions the bot could not answer, most asked first.
+ */
+unanswered_questions: Array<QuestionCount>, };
+
+export type VisitorData = { 
+/**
+ * Their conversations.
+ */
+conversations: unknown[], 
+/**
+ * Every message of those conversations and every message they sent.
+ */
+messages: unknown[], 
+/**
+ * Cached answers created from their questions.
+ */
+cached_answers: unknown[], };
+
+export type VisitorErasure = { 
+/**
+ * Conversations removed.
+ */
+conversations: number, 
+/**
+ * Messages removed (with them, every analytics figure they made).
+ */
+messages: number, 
+/**
+ * Cached answers removed.
+ */
+cached_answers: number, };
+
 /** Every animation slot with its meaning and the slot it falls back to. */
 export const SLOTS: Record<Slot, { meaning: string; fallback: Slot | null }> = {
   idle: { meaning: "The resting loop the avatar returns to after every other slot.", fallback: null },
