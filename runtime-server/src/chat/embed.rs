@@ -10,6 +10,7 @@ use animo_shared::chat::{EmbedAvatar, EmbedConfig, EmbedConfigQuery, MAX_USER_ID
 use animo_shared::{BotId, EmbedId, ErrorCode, TenantId, Timestamp, VisitorId};
 use serde::{Deserialize, Serialize};
 
+use crate::context::TenantCtx;
 use crate::crypto::{TokenProblem, constant_time_eq, hmac_hex};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::NewId;
@@ -282,31 +283,40 @@ pub async fn avatar_model(
 }
 
 /// Stores the tenant's test origins (where bots without allowed origins may be embedded).
-pub async fn set_test_origins(state: &AppState, tenant: &TenantId, origins: &AllowedOrigins) -> ApiResult<()> {
+pub async fn set_test_origins(state: &AppState, ctx: &TenantCtx, origins: &AllowedOrigins) -> ApiResult<()> {
     state
         .store
         .platform()
         .query("UPDATE type::record('tenant', $id) SET test_origins = $origins")
-        .bind("id", tenant)
+        .bind("id", ctx.tenant())
         .bind("origins", origins)
         .run()
         .await?;
-    Ok(())
+    // The setting lives in the platform database and the log in the
+    // tenant's, so the entry follows the change rather than sharing its transaction.
+    audit_setting(ctx, "tenant.test_origins").await
 }
 
 /// Creates or replaces the tenant's identity secret and returns it; the
 /// previous one stops verifying at once.
-pub async fn rotate_identity_secret(state: &AppState, tenant: &TenantId) -> ApiResult<String> {
+pub async fn rotate_identity_secret(state: &AppState, ctx: &TenantCtx) -> ApiResult<String> {
     let secret = crate::crypto::random_token("idk_");
     state
         .store
         .platform()
         .query("UPDATE type::record('tenant', $id) SET identity_secret = $secret")
-        .bind("id", tenant)
+        .bind("id", ctx.tenant())
         .bind("secret", &secret)
         .run()
         .await?;
+    audit_setting(ctx, "tenant.identity_secret").await?;
     Ok(secret)
+}
+
+async fn audit_setting(ctx: &TenantCtx, action: &str) -> ApiResult<()> {
+    let query = ctx.db.db().query(crate::audit::AUDIT_INSERT);
+    crate::audit::bind_audit(query, ctx, action, "tenant").run().await?;
+    Ok(())
 }
 
 #[cfg(test)]

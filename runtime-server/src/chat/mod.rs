@@ -41,6 +41,7 @@ use tokio::sync::mpsc;
 use self::embed::{PublicBot, VisitorClaims};
 use self::limits::RateLimiter;
 use self::store::Speaker;
+use crate::audit::{audited, bind_audit};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::NewId;
 use crate::state::AppState;
@@ -625,8 +626,9 @@ pub async fn budget_settings(db: &crate::store::TenantDb) -> ApiResult<BudgetSet
     Ok(settings.unwrap_or_default())
 }
 
-/// Replaces the tenant's budget settings.
-pub async fn set_budget_settings(db: &crate::store::TenantDb, settings: &BudgetSettings) -> ApiResult<()> {
-    db.db().query("UPSERT setting:budget SET value = $value").bind("value", settings).run().await?;
+/// Replaces the tenant's budget settings, audited.
+pub async fn set_budget_settings(ctx: &crate::context::TenantCtx, settings: &BudgetSettings) -> ApiResult<()> {
+    let query = ctx.db.db().query(audited("UPSERT setting:budget SET value = $value;")).bind("value", settings);
+    bind_audit(query, ctx, "tenant.budget", "budget").run().await?;
     Ok(())
 }

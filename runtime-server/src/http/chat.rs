@@ -237,7 +237,7 @@ pub async fn set_test_origins(
     Owner(ctx): Owner,
     ApiJson(body): ApiJson<TestOrigins>,
 ) -> ApiResult<StatusCode> {
-    embed::set_test_origins(&state, ctx.tenant(), &body.origins).await?;
+    embed::set_test_origins(&state, &ctx, &body.origins).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -248,7 +248,7 @@ pub async fn rotate_identity_secret(
     State(state): State<AppState>,
     Owner(ctx): Owner,
 ) -> ApiResult<(StatusCode, Json<IdentitySecret>)> {
-    let secret = embed::rotate_identity_secret(&state, ctx.tenant()).await?;
+    let secret = embed::rotate_identity_secret(&state, &ctx).await?;
     Ok((StatusCode::CREATED, Json(IdentitySecret { secret })))
 }
 
@@ -263,7 +263,7 @@ pub async fn budget(Viewer(ctx): Viewer) -> ApiResult<Json<BudgetSettings>> {
 #[utoipa::path(put, path = "/v1/tenant/budget", tag = "tenant", request_body = BudgetSettings,
     responses((status = 200, body = BudgetSettings), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn set_budget(Owner(ctx): Owner, ApiJson(body): ApiJson<BudgetSettings>) -> ApiResult<Json<BudgetSettings>> {
-    chat::set_budget_settings(&ctx.db, &body).await?;
+    chat::set_budget_settings(&ctx, &body).await?;
     Ok(Json(body))
 }
 

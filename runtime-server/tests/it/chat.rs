@@ -540,6 +540,8 @@ async fn an_exhausted_budget_refuses_or_answers_offline_as_configured() {
     };
     let (status, body) = set_budget("refuse").await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, audit) = server.get("/v1/audit", &owner.access).await;
+    assert!(audit.to_string().contains("tenant.budget"), "budget changes are audited: {audit}");
 
     let (mut chat, _) = Chat::connect(&server, &token, SHOP).await.expect("connects");
     chat.say("b1", "Tell me something").await;
