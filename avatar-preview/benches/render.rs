@@ -32,10 +32,13 @@ fn main() {
             ms(firsts[0]),
             ms(firsts[RUNS - 1])
         );
-        let (rendered, received) = sustained_rate(&glb);
-        println!(
-            "{name}: sustained 640x480 with readback: {rendered:.1} frames/s rendered and read back, {received:.1} frames/s received by the host"
-        );
+        for antialias in [true, false] {
+            let (rendered, received) = sustained_rate(&glb, antialias);
+            let msaa = if antialias { "4x MSAA" } else { "no MSAA" };
+            println!(
+                "{name}: sustained 640x480 ({msaa}) with readback: {rendered:.1} frames/s rendered and read back, {received:.1} frames/s received by the host"
+            );
+        }
     }
 }
 
@@ -64,8 +67,8 @@ fn time_to_first_frame(glb: &std::sync::Arc<[u8]>) -> Duration {
     }
 }
 
-fn sustained_rate(glb: &std::sync::Arc<[u8]>) -> (f64, f64) {
-    let (preview, frames) = HeadlessPreview::spawn(config(glb)).expect("preview starts");
+fn sustained_rate(glb: &std::sync::Arc<[u8]>, antialias: bool) -> (f64, f64) {
+    let (preview, frames) = HeadlessPreview::spawn(PreviewConfig { antialias, ..config(glb) }).expect("preview starts");
     preview.send(PreviewInput::PlaySlot(Slot::Talking)).expect("send");
     let first = preview.wait_for_frame(&frames, 30, TIMEOUT).expect("warm-up");
     let started = Instant::now();

@@ -168,3 +168,13 @@ fn a_file_that_is_not_a_glb_is_refused_before_anything_starts() {
     let error = HeadlessPreview::spawn(PreviewConfig::new(b"{\"asset\":{}}".to_vec())).expect_err("not a GLB");
     assert_eq!(error.code(), Some(animo_shared::ErrorCode::NotGlb));
 }
+
+#[test]
+fn a_resize_sent_before_the_first_frame_sizes_every_frame() {
+    let (preview, frames) = start(DEMO, (320, 240), Slot::Idle);
+    // Sent while the preview's thread is still setting up the renderer, which
+    // takes far longer than this.
+    preview.send(PreviewInput::Resize { width: 160, height: 100 }).expect("send");
+    let frame = preview.wait_for_frame(&frames, 0, TIMEOUT).expect("frame");
+    assert_eq!((frame.width, frame.height, frame.rgba.len()), (160, 100, 160 * 100 * 4));
+}
