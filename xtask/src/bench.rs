@@ -7,6 +7,11 @@
 //! many clients read and write for a fixed time and reports percentiles.
 //! Everything runs on one machine, so the load generator shares the CPU with
 //! the server; the figures are an upper bound on what the server alone costs.
+//!
+//! `cargo xtask bench chat` (in [`chat`]) reuses the same server launcher,
+//! percentiles and report style for visitors' WebSocket sessions.
+
+pub mod chat;
 
 use std::collections::VecDeque;
 use std::io::{BufRead as _, BufReader};
@@ -92,7 +97,7 @@ pub fn control_plane(root: &Path, args: &ControlPlaneArgs) -> Result<()> {
         .prefix("animo-bench-")
         .tempdir()
         .context("could not create the benchmark's temporary folder")?;
-    let mut server = Server::start(&binary, workdir.path())?;
+    let mut server = Server::start(&binary, workdir.path(), &[])?;
     println!("bench: {} listening on {} with SurrealKV in {}", binary.display(), server.addr, workdir.path().display());
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -135,15 +140,16 @@ fn target_dir(root: &Path) -> Result<PathBuf> {
     Ok(PathBuf::from(dir))
 }
 
-/// The plan catalogue for the run: the default plan's bot limit is far above
-/// what the run creates, so quota errors cannot appear in the figures.
+/// The plan catalogue for the run: the default plan's bot and message limits
+/// are far above what a run creates or sends, so quota errors cannot appear
+/// in the figures.
 const CONFIG: &str = r#"default_plan = "bench"
 
 [[plans]]
 name = "bench"
 max_bots = 100000
 max_members = 100
-monthly_messages = 1000000
+monthly_messages = 1000000000
 knowledge_bytes = 1073741824
 avatar_bytes = 1073741824
 "#;
@@ -160,8 +166,9 @@ struct Server {
 
 impl Server {
     /// Starts the server on a free loopback port with its database, blobs and
-    /// configuration in `dir`, and waits until it prints its address.
-    fn start(binary: &Path, dir: &Path) -> Result<Self> {
+    /// configuration in `dir` and the extra environment `env`, and waits until
+    /// it prints its address.
+    fn start(binary: &Path, dir: &Path, env: &[(&str, &str)]) -> Result<Self> {
         let config = dir.join("animo.toml");
         std::fs::write(&config, CONFIG).with_context(|| format!("could not write {}", config.display()))?;
         let mut command = Command::new(binary);
@@ -177,6 +184,7 @@ impl Server {
             .arg(&config)
             // Plain lines are easier to search for the address than coloured ones.
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());

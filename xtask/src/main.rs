@@ -72,6 +72,14 @@ enum Bench {
     /// Ends with one machine-readable line:
     /// `reads_p99_ms=… writes_p99_ms=… throughput_rps=… errors=…`.
     ControlPlane(bench::ControlPlaneArgs),
+    /// Visitors' chat WebSocket sessions: how many the server holds, its
+    /// memory per idle session, and messages/s with the time to the first
+    /// token frame at a fixed offered load, answered by the offline responder.
+    ///
+    /// Ends with one machine-readable line: `sessions_held=…
+    /// idle_kib_per_session=… messages_per_s=… first_token_p50_ms=…
+    /// first_token_p99_ms=… first_token_max_ms=… errors=…`.
+    Chat(bench::chat::ChatArgs),
 }
 
 fn main() -> Result<()> {
@@ -88,6 +96,7 @@ fn main() -> Result<()> {
         Task::Test | Task::Ci => checks::test(&root),
         Task::Run { serve_args } => run::run(&root, &serve_args),
         Task::Bench { bench: Bench::ControlPlane(args) } => bench::control_plane(&root, &args),
+        Task::Bench { bench: Bench::Chat(args) } => bench::chat::chat(&root, &args),
     }
 }
 
