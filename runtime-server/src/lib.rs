@@ -17,6 +17,7 @@ pub mod demo;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod knowledge;
 pub mod members;
 pub mod metrics;
 pub mod state;

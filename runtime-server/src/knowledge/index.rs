@@ -1,0 +1,333 @@
+//! The passage index of a bot: one table per bot with a BM25 full-text index
+//! and an HNSW vector index, so a bot's searches can only ever see its own
+//! passages (the table is the boundary, as the database is for tenants),
+//! and hybrid retrieval fused by reciprocal rank.
+
+use std::collections::HashMap;
+
+use animo_shared::BotId;
+use serde::{Deserialize, Serialize};
+
+use crate::store::{StoreError, TenantDb};
+
+/// The rank constant of reciprocal-rank fusion (the customary 60).
+const RRF_K: f64 = 60.0;
+/// How much wider than `k` each list of a hybrid search is before fusion.
+const CANDIDATES_PER_RESULT: usize = 4;
+/// The HNSW search effort; K and EF must be literals in SurrealQL.
+const EF: usize = 64;
+
+/// A passage as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredChunk {
+    /// Which document version it comes from (`<doc id>:<content hash>`);
+    /// published versions pin the keys they answer from.
+    pub doc_key: String,
+    /// Its position in the document.
+    pub ordinal: u32,
+    /// The text.
+    pub text: String,
+    /// The document's title.
+    pub title: String,
+    /// Headings above it.
+    #[serde(default)]
+    pub section: Vec<String>,
+    /// PDF page.
+    #[serde(default)]
+    pub page: Option<u32>,
+    /// Where the document lives, when it has an address.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Character range in the document's text.
+    pub char_start: usize,
+    /// End of that range.
+    pub char_end: usize,
+    /// The embedding; absent when no embedding model is available.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embedding: Option<Vec<f32>>,
+}
+
+/// A passage found, with its score in the list that found it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Hit {
+    /// The record id within the bot's table.
+    pub id: String,
+    /// Relevance: BM25 score, cosine similarity, or fused score.
+    pub score: f64,
+    /// The passage.
+    #[serde(flatten)]
+    pub chunk: StoredChunk,
+}
+
+/// The table holding a bot's passages. The name is built from the id's hex
+/// digits only, so it is safe to splice into statements.
+pub fn table(bot: &BotId) -> String {
+    format!("chunk_{}", bot.hex())
+}
+
+/// Creates the bot's table and indexes if they do not exist yet.
+pub async fn ensure(db: &TenantDb, bot: &BotId, dimensions: usize) -> Result<(), StoreError> {
+    let table = table(bot);
+    let sql = format!(
+        "DEFINE ANALYZER IF NOT EXISTS knowledge TOKENIZERS class FILTERS lowercase, ascii, snowball(english);
+         DEFINE TABLE IF NOT EXISTS {table} SCHEMALESS;
+         DEFINE INDEX IF NOT EXISTS {table}_doc ON {table} FIELDS doc_key;
+         DEFINE INDEX IF NOT EXISTS {table}_text ON {table} FIELDS text FULLTEXT ANALYZER knowledge BM25;
+         DEFINE INDEX IF NOT EXISTS {table}_vector ON {table} FIELDS embedding HNSW DIMENSION {dimensions} DIST COSINE TYPE F32;"
+    );
+    db.db().query(sql).run().await?;
+    Ok(())
+}
+
+/// Adds a document version's passages.
+pub async fn insert(db: &TenantDb, bot: &BotId, chunks: &[StoredChunk]) -> Result<(), StoreError> {
+    let table = table(bot);
+    // Batches keep each transaction small; a crash between batches leaves a
+    // partial document version, which the ingestion job replaces on retry.
+    for batch in chunks.chunks(64) {
+        db.db().query(format!("INSERT INTO {table} $rows")).bind("rows", batch).run().await?;
+    }
+    Ok(())
+}
+
+/// Removes a document version's passages.
+pub async fn delete(db: &TenantDb, bot: &BotId, doc_key: &str) -> Result<(), StoreError> {
+    let table = table(bot);
+    db.db().query(format!("DELETE {table} WHERE doc_key = $key")).bind("key", doc_key).run().await?;
+    Ok(())
+}
+
+/// How many passages a document version has.
+pub async fn count(db: &TenantDb, bot: &BotId, doc_key: &str) -> Result<u64, StoreError> {
+    let table = table(bot);
+    let count: Option<u64> = db
+        .db()
+        .query(format!("RETURN (SELECT count() FROM {table} WHERE doc_key = $key GROUP ALL)[0].count"))
+        .bind("key", doc_key)
+        .run()
+        .await?
+        .value(0)?;
+    Ok(count.unwrap_or(0))
+}
+
+const HIT_FIELDS: &str =
+    "record::id(id) AS id, doc_key, ordinal, text, title, section, page, url, char_start, char_end";
+
+/// The best `k` passages for `query` by BM25, among the document versions
+/// `keys`. Any query word may match (a question's words are rarely all in
+/// the passage that answers it); BM25 ranks passages with more and rarer ones first.
+pub async fn bm25(db: &TenantDb, bot: &BotId, query: &str, k: usize, keys: &[String]) -> Result<Vec<Hit>, StoreError> {
+    let table = table(bot);
+    let sql = format!(
+        "SELECT {HIT_FIELDS}, search::score(1) AS score FROM {table}
+         WHERE text @1,OR@ $query AND doc_key IN $keys ORDER BY score DESC LIMIT {k}"
+    );
+    db.db().query(sql).bind("query", query).bind("keys", keys).run().await?.all(0)
+}
+
+/// The `k` passages nearest to `vector` by cosine, among the document versions `keys`.
+pub async fn nearest(
+    db: &TenantDb,
+    bot: &BotId,
+    vector: &[f32],
+    k: usize,
+    keys: &[String],
+) -> Result<Vec<Hit>, StoreError> {
+    let table = table(bot);
+    let sql = format!(
+        "SELECT {HIT_FIELDS}, 1 - vector::distance::knn() AS score FROM {table}
+         WHERE doc_key IN $keys AND embedding <|{k},{EF}|> $vector ORDER BY score DESC"
+    );
+    db.db().query(sql).bind("vector", vector).bind("keys", keys).run().await?.all(0)
+}
+
+/// Fuses ranked lists by reciprocal rank: a passage's score is the sum of
+/// `1 / (60 + rank)` over the lists that contain it.
+pub fn fuse(lists: &[Vec<Hit>], k: usize) -> Vec<Hit> {
+    let mut fused: HashMap<String, Hit> = HashMap::new();
+    for list in lists {
+        for (rank, hit) in list.iter().enumerate() {
+            #[expect(clippy::cast_precision_loss, reason = "ranks are small")]
+            let contribution = 1.0 / (RRF_K + rank as f64 + 1.0);
+            fused
+                .entry(hit.id.clone())
+                .and_modify(|existing| existing.score += contribution)
+                .or_insert_with(|| Hit { score: contribution, ..hit.clone() });
+        }
+    }
+    let mut hits: Vec<Hit> = fused.into_values().collect();
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+    hits.truncate(k);
+    hits
+}
+
+/// Hybrid retrieval: BM25 and (when a query vector is given) vector search,
+/// each `k × 4` wide, fused by reciprocal rank.
+pub async fn hybrid(
+    db: &TenantDb,
+    bot: &BotId,
+    query: &str,
+    vector: Option<&[f32]>,
+    k: usize,
+    keys: &[String],
+) -> Result<Vec<Hit>, StoreError> {
+    let wide = k.saturating_mul(CANDIDATES_PER_RESULT).max(k);
+    let mut lists = vec![bm25(db, bot, query, wide, keys).await?];
+    if let Some(vector) = vector {
+        lists.push(nearest(db, bot, vector, wide, keys).await?);
+    }
+    Ok(fuse(&lists, k))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::NewId;
+    use crate::store::Store;
+
+    fn chunk(doc_key: &str, ordinal: u32, text: &str, embedding: Vec<f32>) -> StoredChunk {
+        StoredChunk {
+            doc_key: doc_key.into(),
+            ordinal,
+            text: text.into(),
+            title: "Doc".into(),
+            section: Vec::new(),
+            page: None,
+            url: None,
+            char_start: 0,
+            char_end: text.len(),
+            embedding: Some(embedding),
+        }
+    }
+
+    /// A deterministic pseudo-random unit vector.
+    fn vector(seed: u64, dimensions: usize) -> Vec<f32> {
+        let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let mut values: Vec<f32> = (0..dimensions)
+            .map(|_| {
+                state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                #[expect(clippy::cast_precision_loss, reason = "test data")]
+                let unit = (state >> 11) as f64 / (1u64 << 53) as f64;
+                #[expect(clippy::cast_possible_truncation, reason = "test data")]
+                let value = (unit * 2.0 - 1.0) as f32;
+                value
+            })
+            .collect();
+        let norm = values.iter().map(|v| v * v).sum::<f32>().sqrt();
+        values.iter_mut().for_each(|v| *v /= norm);
+        values
+    }
+
+    fn cosine(a: &[f32], b: &[f32]) -> f32 {
+        a.iter().zip(b).map(|(x, y)| x * y).sum()
+    }
+
+    fn brute_force(corpus: &[(String, Vec<f32>)], query: &[f32], k: usize) -> Vec<String> {
+        let mut scored: Vec<(f32, &String)> = corpus.iter().map(|(id, v)| (cosine(v, query), id)).collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored.into_iter().take(k).map(|(_, id)| id.clone()).collect()
+    }
+
+    /// Regression guard: the vector index's top-k must match brute-force
+    /// cosine over the same passages, also after deletions and re-ingestion
+    /// (SurrealDB's KNN has regressed before).
+    #[tokio::test]
+    async fn vector_index_agrees_with_brute_force_through_deletes_and_updates() {
+        const DIMS: usize = 32;
+        const K: usize = 10;
+        let store = Store::open("mem://").await.expect("database");
+        let db = store.tenant(&animo_shared::TenantId::generate()).await.expect("tenant");
+        let bot = BotId::generate();
+        ensure(&db, &bot, DIMS).await.expect("indexes");
+        let docs = ["a:1", "b:1", "c:1"];
+        for (d, doc) in docs.iter().enumerate() {
+            let chunks: Vec<StoredChunk> = (0..150u32)
+                .map(|i| {
+                    chunk(doc, i, &format!("passage {i} of {doc}"), vector((d as u64) * 1000 + u64::from(i), DIMS))
+                })
+                .collect();
+            insert(&db, &bot, &chunks).await.expect("insert");
+        }
+        let corpus_of = |keys: &[&str]| -> Vec<(String, Vec<f32>)> {
+            let mut corpus = Vec::new();
+            for (d, doc) in docs.iter().enumerate() {
+                if keys.contains(doc) {
+                    for i in 0..150u32 {
+                        corpus.push((format!("{doc}#{i}"), vector((d as u64) * 1000 + u64::from(i), DIMS)));
+                    }
+                }
+            }
+            corpus
+        };
+        let check = |keys: Vec<&'static str>, label: &'static str| {
+            let db = db.clone();
+            let bot = bot.clone();
+            let corpus = corpus_of(&keys);
+            async move {
+                let key_strings: Vec<String> = keys.iter().map(|k| (*k).to_owned()).collect();
+                let mut agreed = 0;
+                let mut total = 0;
+                for q in 0..20u64 {
+                    let query = vector(90_000 + q, DIMS);
+                    let expected = brute_force(&corpus, &query, K);
+                    let found: Vec<String> = nearest(&db, &bot, &query, K, &key_strings)
+                        .await
+                        .expect("search")
+                        .into_iter()
+                        .map(|hit| format!("{}#{}", hit.chunk.doc_key, hit.chunk.ordinal))
+                        .collect();
+                    assert_eq!(found.len(), K, "{label}: a full top-{K} is returned");
+                    assert_eq!(found.first(), expected.first(), "{label}: the nearest passage is found");
+                    agreed += found.iter().filter(|id| expected.contains(id)).count();
+                    total += K;
+                }
+                #[expect(clippy::cast_precision_loss, reason = "small counts")]
+                let recall = agreed as f64 / total as f64;
+                assert!(recall >= 0.95, "{label}: recall@{K} against brute force is {recall}");
+            }
+        };
+        check(vec!["a:1", "b:1", "c:1"], "all documents").await;
+        check(vec!["a:1", "c:1"], "filtered to two documents").await;
+        delete(&db, &bot, "b:1").await.expect("delete");
+        check(vec!["a:1", "c:1"], "after deleting a document").await;
+        let gone = nearest(&db, &bot, &vector(1_052, DIMS), K, &["b:1".to_owned()]).await.expect("search");
+        assert!(gone.is_empty(), "deleted passages are not found: {gone:?}");
+        // A changed document: its old version is replaced by a new one.
+        delete(&db, &bot, "a:1").await.expect("delete");
+        let replaced: Vec<StoredChunk> =
+            (0..150u32).map(|i| chunk("a:1", i, "new text", vector(u64::from(i), DIMS))).collect();
+        insert(&db, &bot, &replaced).await.expect("insert");
+        check(vec!["a:1", "c:1"], "after re-ingestion").await;
+        assert_eq!(count(&db, &bot, "b:1").await.expect("count"), 0);
+        assert_eq!(count(&db, &bot, "a:1").await.expect("count"), 150);
+    }
+
+    #[tokio::test]
+    async fn bm25_finds_words_and_fusion_rewards_agreement() {
+        let store = Store::open("mem://").await.expect("database");
+        let db = store.tenant(&animo_shared::TenantId::generate()).await.expect("tenant");
+        let bot = BotId::generate();
+        let other = BotId::generate();
+        ensure(&db, &bot, 4).await.expect("indexes");
+        ensure(&db, &other, 4).await.expect("indexes");
+        let texts =
+            ["Our shop opens at nine every weekday.", "Shipping to the EU takes three days.", "Returns are free."];
+        let chunks: Vec<StoredChunk> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, text)| chunk("d:1", u32::try_from(i).unwrap_or(0), text, vector(i as u64, 4)))
+            .collect();
+        insert(&db, &bot, &chunks).await.expect("insert");
+        insert(&db, &other, &[chunk("d:1", 0, "Secret shipping rates of another bot", vector(9, 4))])
+            .await
+            .expect("insert");
+        let keys = vec!["d:1".to_owned()];
+        let hits = bm25(&db, &bot, "how long does shipping take", 5, &keys).await.expect("search");
+        assert_eq!(hits.first().map(|hit| hit.chunk.ordinal), Some(1), "{hits:?}");
+        assert!(hits.iter().all(|hit| !hit.chunk.text.contains("another bot")), "bots never see each other's passages");
+        let none = bm25(&db, &bot, "shipping", 5, &["other:1".to_owned()]).await.expect("search");
+        assert!(none.is_empty(), "only pinned document versions are searched");
+        let fused = hybrid(&db, &bot, "shipping", Some(&vector(1, 4)), 2, &keys).await.expect("search");
+        assert_eq!(fused.first().map(|hit| hit.chunk.ordinal), Some(1), "found by both lists, ranked first");
+    }
+}

@@ -1,0 +1,3 @@
+//! A bot's knowledge: the passages it answers from and how they are found.
+
+pub mod index;
