@@ -237,8 +237,7 @@ fn cut_word(
     let mut from = 0;
     while from < characters {
         let mut length = guess.min(characters - from);
-        loop {
-            let (Some(&start), Some(&end)) = (boundaries.get(from), boundaries.get(from + length)) else { break };
+        while let (Some(&start), Some(&end)) = (boundaries.get(from), boundaries.get(from + length)) {
             if length == 1 || text.get(start..end).map_or(0, count_tokens) <= max_tokens {
                 pieces.push(word.start + start..word.start + end);
                 break;
