@@ -189,9 +189,10 @@ async fn append_version(
          {ACTIVE_BOT}
          {source}
          LET $version = ($bot.version_count ?? 0) + 1;
+         LET $knowledge = (SELECT VALUE doc_key FROM document WHERE bot = $id AND doc_key != NONE AND doc_key != NULL);
          CREATE bot_version CONTENT {{
              bot_id: $id, version: $version, config: $config, published_at: $now,
-             published_by: $by, note: $note, rolled_back_from: $from,
+             published_by: $by, note: $note, rolled_back_from: $from, knowledge_keys: $knowledge,
          }};
          UPDATE type::record('bot', $id) SET version_count = $version, live_version = $version;
          DELETE answer_cache WHERE bot = $id;
@@ -208,6 +209,8 @@ async fn append_version(
         .bind("note", note)
         .bind("from", from);
     bind_audit(query, ctx, action, id.as_str()).run().await.map_err(bot_error)?;
+    // Passages only the previous live version answered from can go now.
+    crate::knowledge::documents::collect_garbage(&ctx.db, id).await?;
     latest_version(ctx, id).await
 }
 

@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use animo_shared::api::Plan;
 use animo_shared::bot::ProviderKind;
+
+use crate::knowledge::fetch::IpRange;
 use anyhow::{Context, bail};
 use clap::Args;
 use serde::Deserialize;
@@ -82,6 +84,12 @@ pub struct ServeArgs {
     /// A TOML price table (model or glob → USD per million input/output tokens) replacing the built-in one.
     #[arg(long, env = "ANIMO_PRICES")]
     pub prices: Option<PathBuf>,
+    /// Non-public address ranges URL sources may reach anyway, comma-separated (e.g. `10.0.0.0/8`); none by default.
+    #[arg(long, env = "ANIMO_FETCH_ALLOW", value_delimiter = ',')]
+    pub fetch_allow: Option<Vec<String>>,
+    /// The folder of the local embedding model [default: the cache folder `cargo xtask setup` fills].
+    #[arg(long, env = "ANIMO_MODEL_DIR")]
+    pub model_dir: Option<PathBuf>,
     /// Most visitor messages one bot accepts a day (UTC) [default: 100000].
     #[arg(long, env = "ANIMO_BOT_MESSAGES_PER_DAY")]
     pub bot_messages_per_day: Option<u64>,
@@ -122,6 +130,8 @@ struct FileConfig {
     llm_first_token_timeout_ms: Option<u64>,
     llm_attempts: Option<u32>,
     prices: Option<PathBuf>,
+    fetch_allow: Option<Vec<String>>,
+    model_dir: Option<PathBuf>,
     bot_messages_per_day: Option<u64>,
     #[serde(default)]
     plans: Vec<Plan>,
@@ -160,6 +170,10 @@ pub struct Config {
     pub llm: LlmDefault,
     /// The price table file, when not the built-in table.
     pub prices: Option<PathBuf>,
+    /// Non-public ranges URL sources may reach.
+    pub fetch_allow: Vec<IpRange>,
+    /// Where the local embedding model is looked for.
+    pub model_dir: Option<PathBuf>,
 }
 
 /// The operator's default model provider, from `ANIMO_LLM_*`.
@@ -221,6 +235,8 @@ impl std::fmt::Debug for Config {
             .field("chat_limits", &self.chat_limits)
             .field("llm", &self.llm)
             .field("prices", &self.prices)
+            .field("fetch_allow", &self.fetch_allow)
+            .field("model_dir", &self.model_dir)
             .finish()
     }
 }
@@ -264,6 +280,14 @@ impl Config {
             None => FileConfig::default(),
         };
         let llm = llm_default(args, &file)?;
+        let fetch_allow = args
+            .fetch_allow
+            .clone()
+            .or_else(|| file.fetch_allow.clone())
+            .unwrap_or_default()
+            .iter()
+            .map(|range| range.trim().parse::<IpRange>().map_err(|error| anyhow::anyhow!("ANIMO_FETCH_ALLOW: {error}")))
+            .collect::<anyhow::Result<Vec<_>>>()?;
         let plans = if file.plans.is_empty() { default_plans() } else { file.plans };
         let default_plan = args.default_plan.clone().or(file.default_plan).unwrap_or_else(|| "free".into());
         if !plans.iter().any(|plan| plan.name == default_plan) {
@@ -305,6 +329,8 @@ impl Config {
             },
             llm,
             prices: args.prices.clone().or(file.prices),
+            fetch_allow,
+            model_dir: args.model_dir.clone().or(file.model_dir),
         })
     }
 

@@ -1,7 +1,8 @@
 //! Making new ids.
 
 use animo_shared::{
-    AccountId, ApiKeyId, AuditId, AvatarId, BotId, ConversationId, EmbedId, InviteId, MessageId, TenantId, VisitorId,
+    AccountId, ApiKeyId, AuditId, AvatarId, BotId, ConversationId, DocumentId, EmbedId, InviteId, MessageId, TenantId,
+    VisitorId,
 };
 
 /// Ids the server mints.
@@ -21,7 +22,7 @@ macro_rules! time_ordered {
     )*};
 }
 
-time_ordered!(TenantId, AccountId, BotId, ApiKeyId, InviteId, AuditId, AvatarId, ConversationId, MessageId);
+time_ordered!(TenantId, AccountId, BotId, ApiKeyId, InviteId, AuditId, AvatarId, ConversationId, MessageId, DocumentId);
 
 impl NewId for VisitorId {
     /// Random: a visitor id must not reveal when or in which order visitors came.

@@ -64,6 +64,7 @@ impl RunningServer {
 /// Opens everything, binds the configured address and serves until [`RunningServer::stop`].
 pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     let state = AppState::open(config).await?;
+    tokio::spawn(knowledge::documents::run_worker(state.clone()));
     let listener =
         TcpListener::bind(state.config.listen).await.with_context(|| format!("binding {}", state.config.listen))?;
     let addr = listener.local_addr()?;

@@ -9,6 +9,8 @@ use object_store::local::LocalFileSystem;
 use crate::chat::ChatState;
 use crate::config::Config;
 use crate::crypto::JwtKeys;
+use crate::knowledge::documents::KnowledgeState;
+use crate::knowledge::fetch::FetchPolicy;
 use crate::metrics::Metrics;
 use crate::store::Store;
 
@@ -27,6 +29,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The chat engine's caches, limits and turn locks.
     pub chat: Arc<ChatState>,
+    /// Ingestion and retrieval of bots' knowledge.
+    pub knowledge: Arc<KnowledgeState>,
 }
 
 impl AppState {
@@ -47,8 +51,16 @@ impl AppState {
         };
         crate::tenants::sync_plans(&store, &config.plans).await.context("storing the plan catalogue")?;
         let chat = Arc::new(ChatState::new(&config).context("setting up the model clients")?);
+        let fetch = FetchPolicy {
+            allowed: config.fetch_allow.clone(),
+            max_bytes: 20 * 1024 * 1024,
+            timeout: std::time::Duration::from_secs(20),
+        };
+        let embedder = crate::knowledge::documents::load_embedder(&config);
+        let knowledge = Arc::new(KnowledgeState::new(embedder, fetch));
         Ok(Self {
             chat,
+            knowledge,
             keys: JwtKeys::new(&secret),
             config: Arc::new(config),
             store,

@@ -112,6 +112,18 @@ error_codes! {
     BudgetExhausted = ("budget_exhausted", 402, "The assistant's budget for this month is used up; try again later."),
     /// Every configured language model failed.
     ProviderFailed = ("provider_failed", 502, "The language model did not answer; try again shortly."),
+    /// The uploaded document is of a kind Animo does not read.
+    UnsupportedDocument = ("unsupported_document", 415, "Animo reads txt, md, html, pdf, docx, csv and json documents."),
+    /// The document cannot be read: truncated, damaged or encrypted.
+    DocumentUnreadable = ("document_unreadable", 422, "The document cannot be read; it may be damaged or encrypted."),
+    /// The document holds no text.
+    DocumentEmpty = ("document_empty", 422, "The document holds no text (a scanned PDF needs text recognition first)."),
+    /// The document is over a size limit.
+    DocumentTooLarge = ("document_too_large", 413, "The document is over a size limit; the details name it."),
+    /// The URL points at an address Animo does not fetch.
+    UrlForbidden = ("url_forbidden", 422, "Only public http and https addresses can be fetched."),
+    /// The URL could not be fetched.
+    UrlUnreachable = ("url_unreachable", 422, "The page could not be fetched; the message says why."),
     /// The server cannot serve right now (for example, the database is unreachable).
     Unavailable = ("unavailable", 503, "The service is temporarily unavailable; try again shortly."),
     /// An unexpected failure; the request id identifies it in the server's logs.

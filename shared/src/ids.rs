@@ -148,6 +148,10 @@ typed_id!(
     /// A message of a conversation, the visitor's or the bot's.
     MessageId, "msg_", 16
 );
+typed_id!(
+    /// A document (uploaded file or URL source) of a bot's knowledge.
+    DocumentId, "doc_", 16
+);
 
 #[cfg(test)]
 mod tests {

@@ -20,6 +20,7 @@ pub mod bot;
 pub mod chat;
 pub mod error;
 pub mod ids;
+pub mod knowledge;
 pub mod sentiment;
 pub mod text;
 pub mod time;
@@ -30,7 +31,8 @@ pub use bot::{BotConfig, ModelSettings, Personality, PlacementRules, WidgetLook}
 pub use chat::{ClientFrame, ServerFrame};
 pub use error::{ErrorBody, ErrorCode};
 pub use ids::{
-    AccountId, ApiKeyId, AuditId, AvatarId, BotId, ConversationId, EmbedId, InviteId, MessageId, TenantId, VisitorId,
+    AccountId, ApiKeyId, AuditId, AvatarId, BotId, ConversationId, DocumentId, EmbedId, InviteId, MessageId, TenantId,
+    VisitorId,
 };
 pub use text::ValidationError;
 pub use time::Timestamp;

@@ -7,7 +7,7 @@
 use ts_rs::{Config, TS};
 
 use crate::avatar::{self, inspect, mapping, slots, suggest};
-use crate::{api, bot, chat, error, ids, text};
+use crate::{api, bot, chat, error, ids, knowledge, text};
 
 fn declare<T: TS + ?Sized>(out: &mut String, cfg: &Config) {
     out.push_str("export ");
@@ -60,7 +60,9 @@ pub fn bundle() -> String {
         chat::Source, chat::Author, chat::ChatMessage, chat::ServerFrame, chat::SseMessageRequest, chat::ChatHistory,
         chat::BudgetAction, chat::BudgetSettings, chat::TestOrigins, chat::IdentitySecret,
         chat::AnalyticsQuery, chat::SentimentCounts, chat::DayAnalytics, chat::QuestionCount, chat::BotAnalytics,
-        chat::VisitorData, chat::VisitorErasure,
+        chat::VisitorData, chat::VisitorErasure, ids::DocumentId, knowledge::DocumentSource, knowledge::DocumentStatus,
+        knowledge::DocumentFailure, knowledge::DocumentView, knowledge::DocumentList, knowledge::AddUrlRequest,
+        knowledge::SearchRequest, knowledge::PassageView, knowledge::SearchResponse,
     );
     out.push_str(&slot_table());
     out.push_str(&limits());

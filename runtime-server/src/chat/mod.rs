@@ -496,9 +496,37 @@ fn stream_text(text: &str) -> Pieces {
     Box::pin(futures::stream::iter(pieces))
 }
 
-fn offline_source(bot: &PublicBot, question: &str, reading: &Reading, cache_key: Option<String>) -> AnswerSource {
-    let passages = offline::faq_passages(&bot.config.personality);
-    let answer = offline::answer(question, reading, &bot.config.personality, &passages);
+/// The bot's curated Q&A followed by the passages of its published
+/// knowledge that match the question.
+async fn passages_for(state: &AppState, bot: &PublicBot, question: &str) -> ApiResult<Vec<offline::Passage>> {
+    let mut passages = offline::faq_passages(&bot.config.personality);
+    let keys = crate::knowledge::documents::live_keys(&bot.db, &bot.bot).await?;
+    let (hits, _) = crate::knowledge::retrieve(state, &bot.db, &bot.bot, &keys, question, 5).await?;
+    passages.extend(hits.into_iter().map(|hit| {
+        let chunk = hit.chunk;
+        // A curated Q&A row from a CSV is matched on its question, like the personality's own.
+        let about = if chunk.section.first().is_some_and(|s| s == "Q&A") {
+            chunk.title.clone()
+        } else {
+            format!("{} {}", chunk.title, chunk.section.join(" "))
+        };
+        let title = match chunk.section.last() {
+            Some(section) if section != &chunk.title => format!("{} — {section}", chunk.title),
+            _ => chunk.title.clone(),
+        };
+        offline::Passage { title, about, text: chunk.text, url: chunk.url }
+    }));
+    Ok(passages)
+}
+
+fn offline_source(
+    bot: &PublicBot,
+    question: &str,
+    reading: &Reading,
+    passages: &[offline::Passage],
+    cache_key: Option<String>,
+) -> AnswerSource {
+    let answer = offline::answer(question, reading, &bot.config.personality, passages);
     AnswerSource {
         chunks: stream_text(&answer.text),
         sources: answer.sources,
@@ -538,13 +566,16 @@ async fn answer_source(
         ApiError::new(ErrorCode::ProviderFailed, "The assistant's language model is misconfigured.")
             .with_details(json!({ "cause": error.to_string() }))
     })?;
-    let Some(chain) = chain else { return Ok(offline_source(bot, question, reading, cache_key)) };
+    let all_passages = passages_for(state, bot, question).await?;
+    let Some(chain) = chain else { return Ok(offline_source(bot, question, reading, &all_passages, cache_key)) };
     match budget_state(bot).await? {
         Budget::Available => {}
         Budget::Exhausted(BudgetAction::Refuse) => return Err(ApiError::code(ErrorCode::BudgetExhausted)),
-        Budget::Exhausted(BudgetAction::Offline) => return Ok(offline_source(bot, question, reading, cache_key)),
+        Budget::Exhausted(BudgetAction::Offline) => {
+            return Ok(offline_source(bot, question, reading, &all_passages, cache_key));
+        }
     }
-    let passages = offline::relevant_passages(question, &offline::faq_passages(&bot.config.personality), 5);
+    let passages = offline::relevant_passages(question, &all_passages, 5);
     let history = store::recent_history(&bot.db, conversation, models::HISTORY_MESSAGES).await?;
     let first_model = chain.models.first().cloned().unwrap_or_default();
     let system = models::system_prompt(&bot.config, &passages);
@@ -594,7 +625,7 @@ async fn answer_source(
             // Every model failed before saying anything: the visitor still
             // gets the offline responder's grounded answer or fallback.
             tracing::warn!(%error, "every model of the chain failed; answering offline");
-            Ok(offline_source(bot, question, reading, cache_key))
+            Ok(offline_source(bot, question, reading, &all_passages, cache_key))
         }
     }
 }

@@ -93,7 +93,13 @@ pub async fn chat_socket(
     // HTTP status and a coded body rather than a socket that closes.
     let session = session(&state, &query.token, &headers, &client)?;
     let ready = chat::ready(&state, &session).await?;
-    Ok(upgrade.max_message_size(64 * 1024).on_upgrade(move |socket| run_socket(state, session, ready, socket)))
+    // Visitor frames are small (64 KiB at most) and a session is idle most of
+    // the time, so a 4 KiB read buffer grows only for the rare large frame
+    // instead of every session holding tungstenite's default 128 KiB.
+    Ok(upgrade
+        .max_message_size(64 * 1024)
+        .read_buffer_size(4 * 1024)
+        .on_upgrade(move |socket| run_socket(state, session, ready, socket)))
 }
 
 async fn run_socket(state: AppState, session: VisitorSession, ready: ServerFrame, socket: WebSocket) {
@@ -120,7 +126,9 @@ async fn run_socket(state: AppState, session: VisitorSession, ready: ServerFrame
         let (state, session, sink) = (state.clone(), session.clone(), sink.clone());
         tokio::spawn(async move {
             while let Some(request) = queue.recv().await {
-                chat::turn(state.clone(), session.clone(), request, sink.clone()).await;
+                // Boxed, so that an idle session's task is a few words and
+                // not the size of a whole turn's state machine.
+                Box::pin(chat::turn(state.clone(), session.clone(), request, sink.clone())).await;
             }
         })
     };
@@ -156,7 +164,9 @@ async fn run_socket(state: AppState, session: VisitorSession, ready: ServerFrame
                 let _queued = turns.send(request);
                 Ok(())
             }
-            ClientFrame::Event { kind, data: _ } => match chat::event_cue(&state, &session, kind).await {
+            // The rarer frames' handlers are boxed too: inline, the largest of
+            // them would size this loop's future for every idle session.
+            ClientFrame::Event { kind, data: _ } => match Box::pin(chat::event_cue(&state, &session, kind)).await {
                 Ok(Some(cue)) => {
                     let _sent = sink.send(cue).await;
                     Ok(())
@@ -165,10 +175,10 @@ async fn run_socket(state: AppState, session: VisitorSession, ready: ServerFrame
                 Err(error) => Err(error),
             },
             ClientFrame::Feedback { message_id, rating, comment } => {
-                chat::feedback(&state, &session, &message_id, rating, comment.as_deref()).await
+                Box::pin(chat::feedback(&state, &session, &message_id, rating, comment.as_deref())).await
             }
             ClientFrame::Resume { conversation_id, after } => {
-                let resumed = chat::resume(&state, &session, &conversation_id, after, &sink).await;
+                let resumed = Box::pin(chat::resume(&state, &session, &conversation_id, after, &sink)).await;
                 if resumed.is_ok() {
                     conversation = Some(conversation_id);
                 }

@@ -2,6 +2,7 @@
 
 mod chat;
 mod extract;
+mod knowledge;
 mod middleware;
 pub mod openapi;
 mod routes;
@@ -65,6 +66,15 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/tenant/identity-secret", post(chat::rotate_identity_secret))
         .route("/v1/tenant/budget", get(chat::budget).put(chat::set_budget))
         .route("/v1/bots/{bot_id}/analytics", get(chat::bot_analytics))
+        .route(
+            "/v1/bots/{bot_id}/knowledge",
+            get(knowledge::list_documents)
+                .post(knowledge::add_document)
+                .layer(DefaultBodyLimit::max(knowledge_body_limit())),
+        )
+        .route("/v1/bots/{bot_id}/knowledge/search", post(knowledge::search))
+        .route("/v1/bots/{bot_id}/knowledge/{doc_id}", axum::routing::delete(knowledge::delete_document))
+        .route("/v1/bots/{bot_id}/knowledge/{doc_id}/resync", post(knowledge::resync_document))
         .route("/v1/visitors/{visitor_id}", get(chat::export_visitor).delete(chat::erase_visitor))
         .route("/v1/verified-users/{user_id}", get(chat::export_user).delete(chat::erase_user))
         .route_layer(axum_middleware::from_fn_with_state(state.clone(), middleware::record_latency));
@@ -101,6 +111,11 @@ fn avatar_body_limit() -> usize {
 /// configured origins (the Studio).
 fn is_public_path(path: &str) -> bool {
     path.starts_with("/v1/embed/") || path == "/v1/chat" || path.starts_with("/v1/chat/")
+}
+
+/// Documents are uploaded as multipart bodies up to the extraction limit.
+fn knowledge_body_limit() -> usize {
+    animo_knowledge::ExtractLimits::default().max_bytes.saturating_add(64 * 1024)
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

@@ -7,7 +7,7 @@ use animo_shared::ErrorCode;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{chat, routes};
+use super::{chat, knowledge, routes};
 
 struct BearerAuth;
 
@@ -44,6 +44,8 @@ impl Modify for BearerAuth {
         chat::embed_config, chat::embed_avatar, chat::chat_socket, chat::chat_sse, chat::chat_history,
         chat::set_test_origins, chat::rotate_identity_secret, chat::budget, chat::set_budget,
         chat::bot_analytics, chat::export_visitor, chat::erase_visitor, chat::export_user, chat::erase_user,
+        knowledge::add_document, knowledge::list_documents, knowledge::delete_document, knowledge::resync_document,
+        knowledge::search,
     )
 )]
 struct ApiDoc;

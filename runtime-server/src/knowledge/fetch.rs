@@ -171,6 +171,12 @@ async fn vet(url: &reqwest::Url, policy: &FetchPolicy) -> Result<SocketAddr, Fet
     Ok(addresses[0])
 }
 
+/// Checks a URL as its first hop would be checked, without fetching it.
+pub async fn vet_url(url: &str, policy: &FetchPolicy) -> Result<(), FetchError> {
+    let url = reqwest::Url::parse(url).map_err(|_| FetchError::BadUrl)?;
+    vet(&url, policy).await.map(|_| ())
+}
+
 /// Fetches `url`, following redirects hop by hop under the policy.
 pub async fn fetch(url: &str, policy: &FetchPolicy) -> Result<Fetched, FetchError> {
     let mut url = reqwest::Url::parse(url).map_err(|_| FetchError::BadUrl)?;

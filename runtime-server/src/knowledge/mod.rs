@@ -1,4 +1,82 @@
-//! A bot's knowledge: the passages it answers from and how they are found.
+//! A bot's knowledge: documents, their ingestion, the passage index, and
+//! retrieval for answers and for the Studio's test panel.
 
+pub mod documents;
 pub mod fetch;
 pub mod index;
+
+use animo_shared::knowledge::{PassageView, SearchRequest, SearchResponse};
+use animo_shared::{BotId, DocumentId, ErrorCode};
+
+use crate::context::TenantCtx;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::{StoreError, TenantDb};
+
+/// Passages for `query` among the document versions `keys`: hybrid when an
+/// embedding model is loaded, BM25 alone otherwise.
+pub async fn retrieve(
+    state: &AppState,
+    db: &TenantDb,
+    bot: &BotId,
+    keys: &[String],
+    query: &str,
+    k: usize,
+) -> Result<(Vec<index::Hit>, &'static str), StoreError> {
+    if keys.is_empty() || query.trim().is_empty() {
+        return Ok((Vec::new(), "none"));
+    }
+    let table_exists: Option<serde_json::Value> =
+        db.db().query("RETURN (INFO FOR DB).tables[$table]").bind("table", index::table(bot)).run().await?.value(0)?;
+    if table_exists.is_none_or(|value| value.is_null()) {
+        return Ok((Vec::new(), "none"));
+    }
+    let vector = match &state.knowledge.embedder {
+        Some(embedder) => match embedder.embed(&[query.to_owned()]).await {
+            Ok(mut vectors) => vectors.pop(),
+            Err(error) => {
+                tracing::warn!(%error, "embedding a query failed; searching by words only");
+                None
+            }
+        },
+        None => None,
+    };
+    let mode = if vector.is_some() { "hybrid" } else { "bm25" };
+    Ok((index::hybrid(db, bot, query, vector.as_deref(), k, keys).await?, mode))
+}
+
+/// The Studio's test search over the draft's knowledge.
+pub async fn search(
+    state: &AppState,
+    ctx: &TenantCtx,
+    bot: &BotId,
+    request: &SearchRequest,
+) -> ApiResult<SearchResponse> {
+    crate::bots::get(ctx, bot).await?;
+    let k = request.k.unwrap_or(5);
+    if !(1..=50).contains(&k) || request.query.trim().is_empty() || request.query.chars().count() > 1_000 {
+        return Err(ApiError::new(
+            ErrorCode::InvalidRequest,
+            "`query` must have 1 to 1000 characters and `k` be 1 to 50.",
+        ));
+    }
+    let keys = documents::draft_keys(&ctx.db, bot).await?;
+    let (hits, mode) = retrieve(state, &ctx.db, bot, &keys, &request.query, k as usize).await?;
+    let passages = hits.into_iter().map(passage_view).collect();
+    Ok(SearchResponse { passages, mode: mode.to_owned() })
+}
+
+fn passage_view(hit: index::Hit) -> PassageView {
+    let document = hit.chunk.doc_key.split(':').next().unwrap_or_default();
+    PassageView {
+        score: hit.score,
+        text: hit.chunk.text,
+        document_id: document.parse().unwrap_or_else(|_| DocumentId::from_bytes(&[0; 16])),
+        title: hit.chunk.title,
+        section: hit.chunk.section,
+        page: hit.chunk.page,
+        url: hit.chunk.url,
+        char_start: hit.chunk.char_start as u64,
+        char_end: hit.chunk.char_end as u64,
+    }
+}

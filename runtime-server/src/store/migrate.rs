@@ -26,6 +26,7 @@ pub const TENANT_MIGRATIONS: &[Migration] = &[
     Migration { version: "0001_init", sql: include_str!("../../migrations/tenant/0001_init.surql") },
     Migration { version: "0002_avatars", sql: include_str!("../../migrations/tenant/0002_avatars.surql") },
     Migration { version: "0003_chat", sql: include_str!("../../migrations/tenant/0003_chat.surql") },
+    Migration { version: "0004_knowledge", sql: include_str!("../../migrations/tenant/0004_knowledge.surql") },
 ];
 
 #[derive(serde::Deserialize)]

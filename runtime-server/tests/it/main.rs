@@ -9,6 +9,7 @@ mod chat;
 mod common;
 mod data_rights;
 mod isolation;
+mod knowledge;
 mod operations;
 mod persistence;
 mod quotas;

@@ -14,7 +14,7 @@ export type AuditId = string;
 
 export type EmbedId = string;
 
-export type ErrorCode = "malformed_json" | "invalid_request" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "token_expired" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "forbidden" | "signup_disabled" | "tenant_suspended" | "quota_exceeded" | "not_found" | "method_not_allowed" | "email_taken" | "conflict" | "not_published" | "bot_archived" | "invite_invalid" | "confirmation_required" | "not_glb" | "gltf_version_unsupported" | "glb_corrupt" | "gltf_extension_unsupported" | "avatar_too_complex" | "mapping_invalid" | "range_not_satisfiable" | "origin_not_allowed" | "visitor_token_invalid" | "visitor_token_expired" | "identity_invalid" | "rate_limited" | "budget_exhausted" | "provider_failed" | "unavailable" | "internal";
+export type ErrorCode = "malformed_json" | "invalid_request" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "token_expired" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "forbidden" | "signup_disabled" | "tenant_suspended" | "quota_exceeded" | "not_found" | "method_not_allowed" | "email_taken" | "conflict" | "not_published" | "bot_archived" | "invite_invalid" | "confirmation_required" | "not_glb" | "gltf_version_unsupported" | "glb_corrupt" | "gltf_extension_unsupported" | "avatar_too_complex" | "mapping_invalid" | "range_not_satisfiable" | "origin_not_allowed" | "visitor_token_invalid" | "visitor_token_expired" | "identity_invalid" | "rate_limited" | "budget_exhausted" | "provider_failed" | "unsupported_document" | "document_unreadable" | "document_empty" | "document_too_large" | "url_forbidden" | "url_unreachable" | "unavailable" | "internal";
 
 export type ErrorBody = { 
 /**
@@ -1613,6 +1613,150 @@ messages: number,
  */
 cached_answers: number, };
 
+export type DocumentId = string;
+
+export type DocumentSource = { "kind": "file", 
+/**
+ * Its name as uploaded.
+ */
+name: string, } | { "kind": "url", 
+/**
+ * The page's address.
+ */
+url: string, };
+
+export type DocumentStatus = "queued" | "extracting" | "embedding" | "indexed" | "failed";
+
+export type DocumentFailure = { 
+/**
+ * A code of the error table.
+ */
+code: ErrorCode, 
+/**
+ * What went wrong, for people.
+ */
+message: string, };
+
+export type DocumentView = { 
+/**
+ * The document's id.
+ */
+id: DocumentId, 
+/**
+ * The bot it belongs to.
+ */
+bot_id: BotId, 
+/**
+ * Where it comes from.
+ */
+source: DocumentSource, 
+/**
+ * Its size in bytes, as last read.
+ */
+bytes: number, 
+/**
+ * Ingestion status.
+ */
+status: DocumentStatus, 
+/**
+ * Passages done and in all, while extracting or embedding.
+ */
+progress_done: number, 
+/**
+ * Passages in all (0 until known).
+ */
+progress_total: number, 
+/**
+ * Searchable passages.
+ */
+chunks: number, 
+/**
+ * The failure, when `status` is `failed`.
+ */
+error?: DocumentFailure | null, 
+/**
+ * SHA-256 of the content last indexed.
+ */
+content_hash?: string | null, 
+/**
+ * When it was added.
+ */
+created_at: string, 
+/**
+ * When its status last changed.
+ */
+updated_at: string, };
+
+export type DocumentList = { 
+/**
+ * Documents, oldest first.
+ */
+documents: Array<DocumentView>, };
+
+export type AddUrlRequest = { 
+/**
+ * The page to fetch (http or https).
+ */
+url: string, };
+
+export type SearchRequest = { 
+/**
+ * What to look for.
+ */
+query: string, 
+/**
+ * How many passages, 1 to 50 (default 5).
+ */
+k?: number, };
+
+export type PassageView = { 
+/**
+ * Fused relevance (higher is better).
+ */
+score: number, 
+/**
+ * The passage.
+ */
+text: string, 
+/**
+ * The document it comes from.
+ */
+document_id: DocumentId, 
+/**
+ * The document's title.
+ */
+title: string, 
+/**
+ * Headings above the passage.
+ */
+section: Array<string>, 
+/**
+ * PDF page.
+ */
+page?: number | null, 
+/**
+ * The page's address, for URL sources.
+ */
+url?: string | null, 
+/**
+ * Where the passage starts in the document's text, in characters.
+ */
+char_start: number, 
+/**
+ * Where it ends.
+ */
+char_end: number, };
+
+export type SearchResponse = { 
+/**
+ * Passages, best first.
+ */
+passages: Array<PassageView>, 
+/**
+ * `hybrid` when passages were found by words and meaning, `bm25` when no embedding model is available.
+ */
+mode: string, };
+
 /** Every animation slot with its meaning and the slot it falls back to. */
 export const SLOTS: Record<Slot, { meaning: string; fallback: Slot | null }> = {
   idle: { meaning: "The resting loop the avatar returns to after every other slot.", fallback: null },
@@ -1703,6 +1847,12 @@ export const ERROR_CODES: Record<ErrorCode, { status: number; meaning: string }>
   rate_limited: { status: 429, meaning: "Too many messages; wait before sending more. The details name the limit." },
   budget_exhausted: { status: 402, meaning: "The assistant's budget for this month is used up; try again later." },
   provider_failed: { status: 502, meaning: "The language model did not answer; try again shortly." },
+  unsupported_document: { status: 415, meaning: "Animo reads txt, md, html, pdf, docx, csv and json documents." },
+  document_unreadable: { status: 422, meaning: "The document cannot be read; it may be damaged or encrypted." },
+  document_empty: { status: 422, meaning: "The document holds no text (a scanned PDF needs text recognition first)." },
+  document_too_large: { status: 413, meaning: "The document is over a size limit; the details name it." },
+  url_forbidden: { status: 422, meaning: "Only public http and https addresses can be fetched." },
+  url_unreachable: { status: 422, meaning: "The page could not be fetched; the message says why." },
   unavailable: { status: 503, meaning: "The service is temporarily unavailable; try again shortly." },
   internal: { status: 500, meaning: "Internal error; quote the request id when reporting it." },
 };

@@ -1,0 +1,549 @@
+//! Documents and their ingestion: upload or URL → durable job → extracted,
+//! chunked, embedded and indexed passages.
+//!
+//! A document record is its own job: its status says how far ingestion got.
+//! One worker runs jobs one at a time (embedding is CPU-bound on a small
+//! machine); at start-up every document that is neither indexed nor failed
+//! is queued again, and a job that restarts first removes whatever a crashed
+//! attempt left, so nothing is duplicated. Passages are keyed by document
+//! and content hash: unchanged content is skipped, changed content replaces
+//! only its own document's passages, and a published version keeps the
+//! passages it was published with until the next publish.
+
+use std::sync::Arc;
+
+use animo_knowledge::{ChunkOptions, ExtractErrorCode, ExtractLimits, Format};
+use animo_shared::api::QuotaKind;
+use animo_shared::knowledge::{DocumentList, DocumentSource, DocumentStatus, DocumentView};
+use animo_shared::{BotId, DocumentId, ErrorCode, TenantId, Timestamp};
+use axum::extract::Multipart;
+use object_store::ObjectStore;
+use object_store::path::Path;
+use serde::Deserialize;
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use super::fetch::{FetchError, FetchPolicy};
+use super::index::{self, StoredChunk};
+use crate::context::TenantCtx;
+use crate::error::{ApiError, ApiResult};
+use crate::ids::NewId;
+use crate::state::AppState;
+use crate::store::{StoreError, TenantDb};
+use crate::tenants::{limit, quota_check_sql};
+
+/// Dimensions of the passage index when no embedding model is loaded; the
+/// vector index then stays empty and retrieval uses BM25 alone.
+const DEFAULT_DIMENSIONS: usize = 384;
+/// Passages embedded per call.
+const EMBED_BATCH: usize = 32;
+
+/// Turns passages into vectors.
+#[async_trait::async_trait]
+pub trait PassageEmbedder: Send + Sync + std::fmt::Debug {
+    /// Length of the vectors.
+    fn dimensions(&self) -> usize;
+    /// One unit vector per text.
+    async fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>>;
+}
+
+/// The embedding model the configuration points at, if it can be loaded.
+/// Without one, passages are indexed for BM25 only; this is said once here,
+/// at start-up, and no vector is ever made up.
+pub fn load_embedder(config: &crate::config::Config) -> Option<Arc<dyn PassageEmbedder>> {
+    let _ = config;
+    tracing::warn!("no embedding model is loaded: knowledge retrieval runs on BM25 alone");
+    None
+}
+
+/// A document to ingest.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// Its tenant.
+    pub tenant: TenantId,
+    /// The document.
+    pub document: DocumentId,
+}
+
+/// The knowledge side of the server state.
+#[derive(Debug)]
+pub struct KnowledgeState {
+    /// The embedding model, when one is available.
+    pub embedder: Option<Arc<dyn PassageEmbedder>>,
+    /// What URL sources may reach.
+    pub fetch: FetchPolicy,
+    /// Extraction limits.
+    pub limits: ExtractLimits,
+    /// Chunk sizes.
+    pub chunking: ChunkOptions,
+    queue: mpsc::UnboundedSender<Job>,
+    receiver: std::sync::Mutex<Option<mpsc::UnboundedReceiver<Job>>>,
+}
+
+impl KnowledgeState {
+    /// A state with no worker yet; [`run_worker`] takes the queue.
+    pub fn new(embedder: Option<Arc<dyn PassageEmbedder>>, fetch: FetchPolicy) -> Self {
+        let (queue, receiver) = mpsc::unbounded_channel();
+        Self {
+            embedder,
+            fetch,
+            limits: ExtractLimits::default(),
+            chunking: ChunkOptions::default(),
+            queue,
+            receiver: std::sync::Mutex::new(Some(receiver)),
+        }
+    }
+
+    fn enqueue(&self, job: Job) {
+        // The worker lives as long as the server; if it is gone the server is
+        // stopping, and the job is picked up again at the next start.
+        let _queued = self.queue.send(job);
+    }
+}
+
+fn blob_path(tenant: &TenantId, document: &DocumentId) -> Path {
+    Path::from(format!("tenants/{}/knowledge/{}", tenant.hex(), document.hex()))
+}
+
+#[derive(Debug, Deserialize)]
+struct DocumentRow {
+    id: DocumentId,
+    bot: BotId,
+    source: DocumentSource,
+    status: DocumentStatus,
+    #[serde(default)]
+    content_hash: Option<String>,
+    #[serde(default)]
+    doc_key: Option<String>,
+    #[serde(default)]
+    content_type: Option<String>,
+}
+
+const VIEW_FIELDS: &str = "record::id(id) AS id, bot AS bot_id, source, bytes ?? 0 AS bytes, status,
+    progress_done ?? 0 AS progress_done, progress_total ?? 0 AS progress_total, chunks ?? 0 AS chunks,
+    error, content_hash, created_at, updated_at";
+
+/// One document of the bot.
+pub async fn get(ctx: &TenantCtx, bot: &BotId, id: &DocumentId) -> ApiResult<DocumentView> {
+    let sql = format!("SELECT {VIEW_FIELDS} FROM type::record('document', $id) WHERE bot = $bot");
+    let row: Option<DocumentView> = ctx.db.db().query(sql).bind("id", id).bind("bot", bot).run().await?.first(0)?;
+    row.ok_or_else(ApiError::not_found)
+}
+
+/// The bot's documents, oldest first.
+pub async fn list(ctx: &TenantCtx, bot: &BotId) -> ApiResult<DocumentList> {
+    crate::bots::get(ctx, bot).await?;
+    let sql = format!("SELECT {VIEW_FIELDS} FROM document WHERE bot = $bot ORDER BY id");
+    Ok(DocumentList { documents: ctx.db.db().query(sql).bind("bot", bot).run().await?.all(0)? })
+}
+
+#[expect(clippy::too_many_arguments, reason = "one call per source kind, each naming every field")]
+async fn create(
+    state: &AppState,
+    ctx: &TenantCtx,
+    bot: &BotId,
+    id: &DocumentId,
+    source: DocumentSource,
+    bytes: u64,
+    content_type: Option<String>,
+    upload_hash: Option<String>,
+) -> ApiResult<DocumentView> {
+    let max = limit(state, ctx.tenant(), QuotaKind::KnowledgeBytes).await?;
+    let now = Timestamp::now();
+    let sql = format!(
+        "BEGIN TRANSACTION;
+         {}
+         {}
+         CREATE type::record('document', $doc) CONTENT $document;
+         {}
+         COMMIT TRANSACTION;",
+        crate::bots::ACTIVE_BOT,
+        quota_check_sql(QuotaKind::KnowledgeBytes),
+        crate::audit::AUDIT_INSERT,
+    );
+    let query =
+        ctx.db.db().query(sql).bind("id", bot).bind("doc", id).bind("limit", max).bind("quota_amount", bytes).bind(
+            "document",
+            json!({
+                "bot": bot, "source": source, "bytes": bytes, "content_type": content_type, "upload_hash": upload_hash,
+                "status": DocumentStatus::Queued, "created_at": now, "updated_at": now,
+            }),
+        );
+    crate::audit::bind_audit(query, ctx, "knowledge.add", id.as_str()).run().await.map_err(|error| match error {
+        StoreError::Thrown(message) if message.starts_with("quota:") => ApiError::quota(QuotaKind::KnowledgeBytes, max),
+        other => crate::bots::bot_error(other),
+    })?;
+    state.knowledge.enqueue(Job { tenant: ctx.tenant().clone(), document: id.clone() });
+    get(ctx, bot, id).await
+}
+
+/// Stores an uploaded file (multipart field `file`) and queues its ingestion.
+pub async fn upload(
+    state: &AppState,
+    ctx: &TenantCtx,
+    bot: &BotId,
+    mut multipart: Multipart,
+) -> ApiResult<DocumentView> {
+    crate::bots::get(ctx, bot).await?;
+    let max_bytes = state.knowledge.limits.max_bytes;
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|error| ApiError::new(ErrorCode::InvalidRequest, format!("Unreadable upload: {error}")))?
+    {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("document").chars().take(200).collect::<String>();
+        let content_type = field.content_type().map(str::to_owned);
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field
+            .chunk()
+            .await
+            .map_err(|error| ApiError::new(ErrorCode::InvalidRequest, format!("Unreadable upload: {error}")))?
+        {
+            bytes.extend_from_slice(&chunk);
+            if bytes.len() > max_bytes {
+                return Err(ApiError::code(ErrorCode::DocumentTooLarge)
+                    .with_details(json!({ "limit": "max_bytes", "max": max_bytes })));
+            }
+        }
+        if Format::detect(&name, content_type.as_deref(), &bytes).is_none() {
+            return Err(ApiError::code(ErrorCode::UnsupportedDocument));
+        }
+        // The same file uploaded again is the same document: no second copy
+        // of its passages is ever made.
+        let hash = animo_knowledge::content_hash(&bytes);
+        let existing: Option<DocumentId> = ctx
+            .db
+            .db()
+            .query("SELECT VALUE record::id(id) FROM document WHERE bot = $bot AND upload_hash = $hash LIMIT 1")
+            .bind("bot", bot)
+            .bind("hash", &hash)
+            .run()
+            .await?
+            .first(0)?;
+        if let Some(existing) = existing {
+            return get(ctx, bot, &existing).await;
+        }
+        let id = DocumentId::generate();
+        state.blobs.put(&blob_path(ctx.tenant(), &id), bytes.clone().into()).await.map_err(anyhow::Error::from)?;
+        let size = bytes.len() as u64;
+        return create(state, ctx, bot, &id, DocumentSource::File { name }, size, content_type, Some(hash)).await;
+    }
+    Err(ApiError::new(ErrorCode::InvalidRequest, "The upload needs a `file` field."))
+}
+
+/// Adds a URL source and queues its first fetch. The URL is checked now, so
+/// a forbidden address is refused at once rather than failing later.
+pub async fn add_url(state: &AppState, ctx: &TenantCtx, bot: &BotId, url: &str) -> ApiResult<DocumentView> {
+    crate::bots::get(ctx, bot).await?;
+    super::fetch::vet_url(url, &state.knowledge.fetch).await.map_err(fetch_error)?;
+    let id = DocumentId::generate();
+    create(state, ctx, bot, &id, DocumentSource::Url { url: url.to_owned() }, 0, None, None).await
+}
+
+/// Fetches a URL source again; unchanged content changes nothing.
+pub async fn resync(state: &AppState, ctx: &TenantCtx, bot: &BotId, id: &DocumentId) -> ApiResult<DocumentView> {
+    let document = get(ctx, bot, id).await?;
+    if !matches!(document.source, DocumentSource::Url { .. }) {
+        return Err(ApiError::new(ErrorCode::Conflict, "Only URL sources can be re-synced; upload the file again."));
+    }
+    set_status(&ctx.db, id, DocumentStatus::Queued, None).await?;
+    state.knowledge.enqueue(Job { tenant: ctx.tenant().clone(), document: id.clone() });
+    get(ctx, bot, id).await
+}
+
+/// Removes a document, its blob and (unless the live version still answers
+/// from them) its passages.
+pub async fn delete(state: &AppState, ctx: &TenantCtx, bot: &BotId, id: &DocumentId) -> ApiResult<()> {
+    let document = get(ctx, bot, id).await?;
+    let sql = format!(
+        "BEGIN TRANSACTION;
+         DELETE type::record('document', $id);
+         UPSERT usage:knowledge_bytes SET count = math::max([0, (count ?? 0) - $bytes]);
+         {}
+         COMMIT TRANSACTION;",
+        crate::audit::AUDIT_INSERT
+    );
+    let query = ctx.db.db().query(sql).bind("id", id).bind("bytes", document.bytes);
+    crate::audit::bind_audit(query, ctx, "knowledge.delete", id.as_str()).run().await?;
+    if let Err(error) = state.blobs.delete(&blob_path(ctx.tenant(), id)).await
+        && !matches!(error, object_store::Error::NotFound { .. })
+    {
+        tracing::warn!(%error, "could not remove a deleted document's blob");
+    }
+    collect_garbage(&ctx.db, bot).await?;
+    Ok(())
+}
+
+/// The document versions the bot's draft answers from.
+pub async fn draft_keys(db: &TenantDb, bot: &BotId) -> Result<Vec<String>, StoreError> {
+    db.db()
+        .query("SELECT VALUE doc_key FROM document WHERE bot = $bot AND doc_key != NONE AND doc_key != NULL")
+        .bind("bot", bot)
+        .run()
+        .await?
+        .all(0)
+}
+
+/// The document versions the live version answers from.
+pub async fn live_keys(db: &TenantDb, bot: &BotId) -> Result<Vec<String>, StoreError> {
+    let keys: Option<Vec<String>> = db
+        .db()
+        .query(
+            "LET $live = (SELECT VALUE live_version FROM type::record('bot', $bot))[0];
+             RETURN (SELECT VALUE knowledge_keys FROM bot_version WHERE bot_id = $bot AND version = $live)[0];",
+        )
+        .bind("bot", bot)
+        .run()
+        .await?
+        .returned()?;
+    Ok(keys.unwrap_or_default())
+}
+
+/// Removes passages no longer answered from by the draft or the live version.
+pub async fn collect_garbage(db: &TenantDb, bot: &BotId) -> Result<(), StoreError> {
+    let mut keep = draft_keys(db, bot).await?;
+    keep.extend(live_keys(db, bot).await?);
+    let table = index::table(bot);
+    let exists: Option<serde_json::Value> =
+        db.db().query("RETURN (INFO FOR DB).tables[$table]").bind("table", &table).run().await?.value(0)?;
+    if exists.is_none_or(|value| value.is_null()) {
+        return Ok(());
+    }
+    db.db().query(format!("DELETE {table} WHERE doc_key NOT IN $keep")).bind("keep", keep).run().await?;
+    Ok(())
+}
+
+async fn set_status(
+    db: &TenantDb,
+    id: &DocumentId,
+    status: DocumentStatus,
+    error: Option<(ErrorCode, String)>,
+) -> Result<(), StoreError> {
+    let error = error.map(|(code, message)| json!({ "code": code, "message": message }));
+    db.db()
+        .query("UPDATE type::record('document', $id) SET status = $status, error = $error, updated_at = $now")
+        .bind("id", id)
+        .bind("status", status)
+        .bind("error", error)
+        .bind("now", Timestamp::now())
+        .run()
+        .await?;
+    Ok(())
+}
+
+async fn set_progress(db: &TenantDb, id: &DocumentId, done: usize, total: usize) -> Result<(), StoreError> {
+    db.db()
+        .query("UPDATE type::record('document', $id) SET progress_done = $done, progress_total = $total, updated_at = $now")
+        .bind("id", id)
+        .bind("done", done)
+        .bind("total", total)
+        .bind("now", Timestamp::now())
+        .run()
+        .await?;
+    Ok(())
+}
+
+fn fetch_error(error: FetchError) -> ApiError {
+    match error {
+        FetchError::BadUrl | FetchError::Forbidden(_) => ApiError::new(ErrorCode::UrlForbidden, error.to_string()),
+        FetchError::TooLarge(max) => {
+            ApiError::code(ErrorCode::DocumentTooLarge).with_details(json!({ "limit": "max_bytes", "max": max }))
+        }
+        other => ApiError::new(ErrorCode::UrlUnreachable, other.to_string()),
+    }
+}
+
+fn extract_error(error: &animo_knowledge::ExtractError) -> (ErrorCode, String) {
+    let code = match error.code {
+        ExtractErrorCode::UnsupportedFormat => ErrorCode::UnsupportedDocument,
+        ExtractErrorCode::CorruptFile => ErrorCode::DocumentUnreadable,
+        ExtractErrorCode::EmptyDocument => ErrorCode::DocumentEmpty,
+        ExtractErrorCode::DocumentTooLarge => ErrorCode::DocumentTooLarge,
+    };
+    (code, error.message.clone())
+}
+
+/// Runs queued jobs one at a time until the server stops; first queues every
+/// document a previous run left unfinished.
+pub async fn run_worker(state: AppState) {
+    let receiver = state.knowledge.receiver.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+    let Some(mut receiver) = receiver else { return };
+    if let Err(error) = requeue_unfinished(&state).await {
+        tracing::error!(%error, "could not look for unfinished ingestion jobs");
+    }
+    while let Some(job) = receiver.recv().await {
+        if let Err(error) = process(&state, &job).await {
+            tracing::error!(%error, document = %job.document, "ingestion failed");
+            if let Ok(db) = state.store.tenant(&job.tenant).await {
+                let _recorded = set_status(
+                    &db,
+                    &job.document,
+                    DocumentStatus::Failed,
+                    Some((ErrorCode::Internal, "Internal error while ingesting; try again.".into())),
+                )
+                .await;
+            }
+        }
+    }
+}
+
+async fn requeue_unfinished(state: &AppState) -> anyhow::Result<()> {
+    let tenants: Vec<TenantId> =
+        state.store.platform().query("SELECT VALUE record::id(id) FROM tenant").run().await?.all(0)?;
+    for tenant in tenants {
+        let db = state.store.tenant(&tenant).await?;
+        let pending: Vec<DocumentId> = db
+            .db()
+            .query("SELECT VALUE record::id(id) FROM document WHERE status IN ['queued', 'extracting', 'embedding']")
+            .run()
+            .await?
+            .all(0)?;
+        for document in pending {
+            state.knowledge.enqueue(Job { tenant: tenant.clone(), document });
+        }
+    }
+    Ok(())
+}
+
+/// Rough token count for chunk sizes when the embedding model's own
+/// tokenizer is not at hand: words and punctuation, as WordPiece splits them.
+fn approximate_tokens(text: &str) -> usize {
+    text.split_whitespace().map(|word| 1 + word.chars().filter(|c| c.is_ascii_punctuation()).count()).sum()
+}
+
+async fn process(state: &AppState, job: &Job) -> anyhow::Result<()> {
+    let db = state.store.tenant(&job.tenant).await?;
+    let row: Option<DocumentRow> = db
+        .db()
+        .query("SELECT record::id(id) AS id, bot, source, status, content_hash, doc_key, content_type FROM type::record('document', $id)")
+        .bind("id", &job.document)
+        .run()
+        .await?
+        .first(0)?;
+    // Deleted while queued: nothing to do.
+    let Some(document) = row else { return Ok(()) };
+    if matches!(document.status, DocumentStatus::Indexed | DocumentStatus::Failed) {
+        return Ok(());
+    }
+    set_status(&db, &document.id, DocumentStatus::Extracting, None).await?;
+    let (name, content_type, bytes, url) = match &document.source {
+        DocumentSource::File { name } => {
+            let bytes = state.blobs.get(&blob_path(&job.tenant, &document.id)).await?.bytes().await?.to_vec();
+            (name.clone(), document.content_type.clone(), bytes, None)
+        }
+        DocumentSource::Url { url } => match super::fetch::fetch(url, &state.knowledge.fetch).await {
+            Ok(page) => {
+                let name = page.url.rsplit('/').next().unwrap_or("page").to_owned();
+                (name, page.content_type, page.bytes, Some(page.url))
+            }
+            Err(error) => {
+                let error = fetch_error(error);
+                let body = error.body();
+                set_status(&db, &document.id, DocumentStatus::Failed, Some((body.code, body.message))).await?;
+                return Ok(());
+            }
+        },
+    };
+    let hash = animo_knowledge::content_hash(&bytes);
+    if document.content_hash.as_deref() == Some(hash.as_str()) && document.doc_key.is_some() {
+        // Unchanged since the last indexing: the passages stay as they are.
+        set_status(&db, &document.id, DocumentStatus::Indexed, None).await?;
+        return Ok(());
+    }
+    let Some(format) = Format::detect(&name, content_type.as_deref(), &bytes) else {
+        let failure = (ErrorCode::UnsupportedDocument, ErrorCode::UnsupportedDocument.meaning().to_owned());
+        set_status(&db, &document.id, DocumentStatus::Failed, Some(failure)).await?;
+        return Ok(());
+    };
+    let limits = state.knowledge.limits.clone();
+    let chunking = state.knowledge.chunking;
+    let size = bytes.len() as u64;
+    let extracted = tokio::task::spawn_blocking(move || {
+        animo_knowledge::extract(format, &bytes, &limits)
+            .map(|extracted| (animo_knowledge::chunk(&extracted, &chunking, &approximate_tokens), extracted.qa))
+    })
+    .await?;
+    let (chunks, qa) = match extracted {
+        Ok(result) => result,
+        Err(error) => {
+            set_status(&db, &document.id, DocumentStatus::Failed, Some(extract_error(&error))).await?;
+            return Ok(());
+        }
+    };
+    let key = format!("{}:{hash}", document.id);
+    let mut stored: Vec<StoredChunk> = Vec::with_capacity(chunks.len() + qa.len());
+    for pair in &qa {
+        let ordinal = u32::try_from(stored.len()).unwrap_or(u32::MAX);
+        stored.push(StoredChunk {
+            doc_key: key.clone(),
+            ordinal,
+            text: format!("{}\n{}", pair.question, pair.answer),
+            title: pair.question.clone(),
+            section: vec!["Q&A".to_owned()],
+            page: None,
+            url: url.clone(),
+            char_start: 0,
+            char_end: 0,
+            embedding: None,
+        });
+    }
+    for chunk in chunks {
+        let ordinal = u32::try_from(stored.len()).unwrap_or(u32::MAX);
+        stored.push(StoredChunk {
+            doc_key: key.clone(),
+            ordinal,
+            text: chunk.text,
+            title: chunk.title,
+            section: chunk.section,
+            page: chunk.page,
+            url: url.clone(),
+            char_start: chunk.char_start,
+            char_end: chunk.char_end,
+            embedding: None,
+        });
+    }
+    let total = stored.len();
+    set_progress(&db, &document.id, 0, total).await?;
+    let dimensions = match &state.knowledge.embedder {
+        Some(embedder) => {
+            set_status(&db, &document.id, DocumentStatus::Embedding, None).await?;
+            for start in (0..total).step_by(EMBED_BATCH) {
+                let end = (start + EMBED_BATCH).min(total);
+                let texts: Vec<String> = stored[start..end]
+                    .iter()
+                    .map(|chunk| format!("{} — {}\n{}", chunk.title, chunk.section.join(" › "), chunk.text))
+                    .collect();
+                let vectors = embedder.embed(&texts).await?;
+                for (chunk, vector) in stored[start..end].iter_mut().zip(vectors) {
+                    chunk.embedding = Some(vector);
+                }
+                set_progress(&db, &document.id, end, total).await?;
+            }
+            embedder.dimensions()
+        }
+        None => DEFAULT_DIMENSIONS,
+    };
+    index::ensure(&db, &document.bot, dimensions).await?;
+    // A crashed attempt may have left part of this version's passages.
+    index::delete(&db, &document.bot, &key).await?;
+    index::insert(&db, &document.bot, &stored).await?;
+    db.db()
+        .query(
+            "UPDATE type::record('document', $id) SET doc_key = $key, content_hash = $hash, chunks = $chunks,
+                 bytes = $bytes, status = 'indexed', error = NONE, progress_done = $chunks, progress_total = $chunks,
+                 updated_at = $now",
+        )
+        .bind("id", &document.id)
+        .bind("key", &key)
+        .bind("hash", &hash)
+        .bind("chunks", total)
+        .bind("bytes", size)
+        .bind("now", Timestamp::now())
+        .run()
+        .await?;
+    collect_garbage(&db, &document.bot).await?;
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! A bot's knowledge as the API shows it: documents with their ingestion
+//! status, and passages found by a search.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{BotId, DocumentId};
+use crate::time::Timestamp;
+
+/// Where a document comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum DocumentSource {
+    /// An uploaded file.
+    File {
+        /// Its name as uploaded.
+        name: String,
+    },
+    /// A web page, fetched again on re-sync.
+    Url {
+        /// The page's address.
+        url: String,
+    },
+}
+
+/// Where a document's ingestion stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum DocumentStatus {
+    /// Waiting for its turn.
+    Queued,
+    /// Being read (or fetched) and cut into passages.
+    Extracting,
+    /// Passages being embedded.
+    Embedding,
+    /// Searchable.
+    Indexed,
+    /// Ingestion failed; `error` says why.
+    Failed,
+}
+
+/// Why ingestion failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentFailure {
+    /// A code of the error table.
+    pub code: crate::error::ErrorCode,
+    /// What went wrong, for people.
+    pub message: String,
+}
+
+/// A document of a bot's knowledge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentView {
+    /// The document's id.
+    pub id: DocumentId,
+    /// The bot it belongs to.
+    pub bot_id: BotId,
+    /// Where it comes from.
+    pub source: DocumentSource,
+    /// Its size in bytes, as last read.
+    pub bytes: u64,
+    /// Ingestion status.
+    pub status: DocumentStatus,
+    /// Passages done and in all, while extracting or embedding.
+    pub progress_done: u64,
+    /// Passages in all (0 until known).
+    pub progress_total: u64,
+    /// Searchable passages.
+    pub chunks: u64,
+    /// The failure, when `status` is `failed`.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub error: Option<DocumentFailure>,
+    /// SHA-256 of the content last indexed.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub content_hash: Option<String>,
+    /// When it was added.
+    pub created_at: Timestamp,
+    /// When its status last changed.
+    pub updated_at: Timestamp,
+}
+
+/// A bot's documents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentList {
+    /// Documents, oldest first.
+    pub documents: Vec<DocumentView>,
+}
+
+/// Body of `POST /v1/bots/{bot_id}/knowledge` for a URL source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AddUrlRequest {
+    /// The page to fetch (http or https).
+    pub url: String,
+}
+
+/// Body of `POST /v1/bots/{bot_id}/knowledge/search`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SearchRequest {
+    /// What to look for.
+    pub query: String,
+    /// How many passages, 1 to 50 (default 5).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub k: Option<u32>,
+}
+
+/// A passage found, with where it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PassageView {
+    /// Fused relevance (higher is better).
+    pub score: f64,
+    /// The passage.
+    pub text: String,
+    /// The document it comes from.
+    pub document_id: DocumentId,
+    /// The document's title.
+    pub title: String,
+    /// Headings above the passage.
+    pub section: Vec<String>,
+    /// PDF page.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub page: Option<u32>,
+    /// The page's address, for URL sources.
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub url: Option<String>,
+    /// Where the passage starts in the document's text, in characters.
+    pub char_start: u64,
+    /// Where it ends.
+    pub char_end: u64,
+}
+
+/// The answer of a knowledge search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SearchResponse {
+    /// Passages, best first.
+    pub passages: Vec<PassageView>,
+    /// `hybrid` when passages were found by words and meaning, `bm25` when no embedding model is available.
+    pub mode: String,
+}
