@@ -87,6 +87,9 @@ pub struct ServeArgs {
     /// Non-public address ranges URL sources may reach anyway, comma-separated (e.g. `10.0.0.0/8`); none by default.
     #[arg(long, env = "ANIMO_FETCH_ALLOW", value_delimiter = ',')]
     pub fetch_allow: Option<Vec<String>>,
+    /// Whether to load the local embedding model for hybrid retrieval [default: true].
+    #[arg(long, env = "ANIMO_EMBEDDINGS")]
+    pub embeddings: Option<bool>,
     /// The folder of the local embedding model [default: the cache folder `cargo xtask setup` fills].
     #[arg(long, env = "ANIMO_MODEL_DIR")]
     pub model_dir: Option<PathBuf>,
@@ -131,6 +134,7 @@ struct FileConfig {
     llm_attempts: Option<u32>,
     prices: Option<PathBuf>,
     fetch_allow: Option<Vec<String>>,
+    embeddings: Option<bool>,
     model_dir: Option<PathBuf>,
     bot_messages_per_day: Option<u64>,
     #[serde(default)]
@@ -172,6 +176,8 @@ pub struct Config {
     pub prices: Option<PathBuf>,
     /// Non-public ranges URL sources may reach.
     pub fetch_allow: Vec<IpRange>,
+    /// Whether the local embedding model is loaded.
+    pub embeddings: bool,
     /// Where the local embedding model is looked for.
     pub model_dir: Option<PathBuf>,
 }
@@ -236,6 +242,7 @@ impl std::fmt::Debug for Config {
             .field("llm", &self.llm)
             .field("prices", &self.prices)
             .field("fetch_allow", &self.fetch_allow)
+            .field("embeddings", &self.embeddings)
             .field("model_dir", &self.model_dir)
             .finish()
     }
@@ -330,16 +337,19 @@ impl Config {
             llm,
             prices: args.prices.clone().or(file.prices),
             fetch_allow,
+            embeddings: args.embeddings.or(file.embeddings).unwrap_or(true),
             model_dir: args.model_dir.clone().or(file.model_dir),
         })
     }
 
-    /// A configuration for tests: in-memory database, blobs in `blobs`, port 0.
+    /// A configuration for tests: in-memory database, blobs in `blobs`, port 0,
+    /// no embedding model (tests that need one switch it on).
     pub fn for_tests(blobs: &Path) -> Self {
         let args = ServeArgs {
             listen: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
             database: Some("mem://".into()),
             blobs: Some(blobs.to_path_buf()),
+            embeddings: Some(false),
             ..ServeArgs::default()
         };
         // The built-in defaults always validate.

@@ -51,9 +51,36 @@ pub trait PassageEmbedder: Send + Sync + std::fmt::Debug {
 /// Without one, passages are indexed for BM25 only; this is said once here,
 /// at start-up, and no vector is ever made up.
 pub fn load_embedder(config: &crate::config::Config) -> Option<Arc<dyn PassageEmbedder>> {
-    let _ = config;
-    tracing::warn!("no embedding model is loaded: knowledge retrieval runs on BM25 alone");
-    None
+    if !config.embeddings {
+        tracing::info!("embeddings are switched off: knowledge retrieval runs on BM25 alone");
+        return None;
+    }
+    let dir = animo_embed::model_dir(config.model_dir.as_deref());
+    match animo_embed::MiniLm::load(&dir) {
+        Ok(model) => {
+            tracing::info!(dir = %dir.display(), "embedding model loaded");
+            Some(Arc::new(LocalModel(model)))
+        }
+        Err(error) => {
+            tracing::warn!(%error, "no embedding model is loaded: knowledge retrieval runs on BM25 alone");
+            None
+        }
+    }
+}
+
+/// The local sentence-embedding model.
+#[derive(Debug)]
+struct LocalModel(animo_embed::MiniLm);
+
+#[async_trait::async_trait]
+impl PassageEmbedder for LocalModel {
+    fn dimensions(&self) -> usize {
+        animo_embed::Embedder::dimensions(&self.0)
+    }
+
+    async fn embed(&self, texts: &[String]) -> anyhow::Result<Vec<Vec<f32>>> {
+        Ok(animo_embed::Embedder::embed(&self.0, texts).await?)
+    }
 }
 
 /// A document to ingest.

@@ -213,3 +213,18 @@ async fn url_sources_are_fetched_and_an_unchanged_resync_changes_nothing() {
     let found_again = search(&server, &owner, bot_id, "when is the workshop open").await;
     assert_eq!(found_again["passages"].as_array().map(Vec::len), found["passages"].as_array().map(Vec::len));
 }
+
+#[tokio::test]
+async fn with_the_local_model_retrieval_is_hybrid_and_finds_meaning_not_only_words() {
+    let server = TestServer::start_with(|config| config.embeddings = true).await;
+    let owner = server.signup("knowledge-hybrid@example.com", "Hybrid Shop").await;
+    let bot = server.create_bot(&owner.access, "Meaning").await;
+    let bot_id = bot["id"].as_str().expect("id");
+    let (_, document) = upload(&server, &owner, bot_id, "guide.md", GUIDE.as_bytes().to_vec()).await;
+    let indexed = settled(&server, &owner, bot_id, document["id"].as_str().expect("id")).await;
+    assert_eq!(indexed["status"], "indexed", "{indexed} (is the model installed? run `cargo xtask setup`)");
+    let found = search(&server, &owner, bot_id, "lubricate the drivetrain").await;
+    assert_eq!(found["mode"], "hybrid", "the model from `cargo xtask setup` must be loaded: {found}");
+    // No word of the query is in the chain passage; only its meaning matches.
+    assert!(found["passages"][0]["text"].as_str().expect("text").contains("oil"), "{found}");
+}
