@@ -68,6 +68,13 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     let listener =
         TcpListener::bind(state.config.listen).await.with_context(|| format!("binding {}", state.config.listen))?;
     let addr = listener.local_addr()?;
+    // Chat frames are small and must leave at once: without TCP_NODELAY a
+    // cue or token frame waits for the client's delayed acknowledgement.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |stream: &mut tokio::net::TcpStream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY on a connection");
+        }
+    });
     let (shutdown, signal) = oneshot::channel::<()>();
     let app = http::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
