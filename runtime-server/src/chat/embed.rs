@@ -56,6 +56,8 @@ pub struct PublicBot {
     pub version: u32,
     /// The live version's configuration.
     pub config: Arc<BotConfig>,
+    /// The document versions the live version answers from.
+    pub knowledge_keys: Arc<[String]>,
 }
 
 #[derive(Deserialize)]
@@ -120,31 +122,31 @@ pub async fn live_bot(state: &AppState, tenant: &TenantId, bot: &BotId) -> ApiRe
         .first(0)?;
     let row = row.filter(|row| row.status == BotStatus::Active).ok_or_else(ApiError::not_found)?;
     let version = row.live_version.ok_or_else(|| ApiError::code(ErrorCode::NotPublished))?;
-    let config = match state.chat.versions.get(tenant, bot, version) {
-        Some(config) => config,
+    let (config, knowledge_keys) = match state.chat.versions.get(tenant, bot, version) {
+        Some(cached) => cached,
         None => {
             #[derive(Deserialize)]
             struct VersionRow {
                 config: BotConfig,
+                #[serde(default)]
+                knowledge_keys: Vec<String>,
             }
             let stored: Option<VersionRow> = db
                 .db()
-                .query("SELECT config FROM bot_version WHERE bot_id = $id AND version = $version")
+                .query("SELECT config, knowledge_keys ?? [] AS knowledge_keys FROM bot_version WHERE bot_id = $id AND version = $version")
                 .bind("id", bot)
                 .bind("version", version)
                 .run()
                 .await?
                 .first(0)?;
-            let config = Arc::new(
-                stored
-                    .ok_or_else(|| ApiError::internal(anyhow::anyhow!("live version {version} of {bot} is missing")))?
-                    .config,
-            );
-            state.chat.versions.insert(tenant, bot, version, config.clone());
-            config
+            let stored = stored
+                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("live version {version} of {bot} is missing")))?;
+            let cached: (Arc<BotConfig>, Arc<[String]>) = (Arc::new(stored.config), stored.knowledge_keys.into());
+            state.chat.versions.insert(tenant, bot, version, cached.clone());
+            cached
         }
     };
-    Ok(PublicBot { db, bot: bot.clone(), version, config })
+    Ok(PublicBot { db, bot: bot.clone(), version, config, knowledge_keys })
 }
 
 /// Whether `origin` may embed a bot with these allowed origins: the bot's

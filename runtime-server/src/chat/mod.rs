@@ -46,12 +46,12 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids::NewId;
 use crate::state::AppState;
 
-/// Published versions by tenant, bot and number. Versions never change once
-/// published, so entries are never stale; the cache is bounded by clearing
+/// Published versions (configuration and pinned knowledge) by tenant, bot
+/// and number. Versions never change once published, so entries are never stale; the cache is bounded by clearing
 /// it when it grows past [`VersionCache::CAPACITY`].
 #[derive(Debug, Default)]
 pub struct VersionCache {
-    entries: Mutex<HashMap<(TenantId, BotId, u32), Arc<BotConfig>>>,
+    entries: Mutex<HashMap<(TenantId, BotId, u32), CachedVersion>>,
 }
 
 impl VersionCache {
@@ -59,20 +59,23 @@ impl VersionCache {
     pub const CAPACITY: usize = 4_096;
 
     /// A cached version.
-    pub fn get(&self, tenant: &TenantId, bot: &BotId, version: u32) -> Option<Arc<BotConfig>> {
+    pub fn get(&self, tenant: &TenantId, bot: &BotId, version: u32) -> Option<CachedVersion> {
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         entries.get(&(tenant.clone(), bot.clone(), version)).cloned()
     }
 
     /// Remembers a version.
-    pub fn insert(&self, tenant: &TenantId, bot: &BotId, version: u32, config: Arc<BotConfig>) {
+    pub fn insert(&self, tenant: &TenantId, bot: &BotId, version: u32, version_data: CachedVersion) {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if entries.len() >= Self::CAPACITY {
             entries.clear();
         }
-        entries.insert((tenant.clone(), bot.clone(), version), config);
+        entries.insert((tenant.clone(), bot.clone(), version), version_data);
     }
 }
+
+/// A published version's configuration and the document versions it answers from.
+pub type CachedVersion = (Arc<BotConfig>, Arc<[String]>);
 
 /// The chat engine's shared state.
 #[derive(Debug)]
@@ -500,8 +503,7 @@ fn stream_text(text: &str) -> Pieces {
 /// knowledge that match the question.
 async fn passages_for(state: &AppState, bot: &PublicBot, question: &str) -> ApiResult<Vec<offline::Passage>> {
     let mut passages = offline::faq_passages(&bot.config.personality);
-    let keys = crate::knowledge::documents::live_keys(&bot.db, &bot.bot).await?;
-    let (hits, _) = crate::knowledge::retrieve(state, &bot.db, &bot.bot, &keys, question, 5).await?;
+    let (hits, _) = crate::knowledge::retrieve(state, &bot.db, &bot.bot, &bot.knowledge_keys, question, 5).await?;
     passages.extend(hits.into_iter().map(|hit| {
         let chunk = hit.chunk;
         // A curated Q&A row from a CSV is matched on its question, like the personality's own.
@@ -638,9 +640,7 @@ enum Budget {
 
 /// Whether the tenant's and the bot's budgets allow a paid model call.
 async fn budget_state(bot: &PublicBot) -> ApiResult<Budget> {
-    let settings: Option<BudgetSettings> =
-        bot.db.db().query("RETURN setting:budget.value").run().await?.value::<Option<BudgetSettings>>(0)?;
-    let Some(settings) = settings else { return Ok(Budget::Available) };
+    let settings = budget_settings(&bot.db).await?;
     let bot_limit = settings.bot_monthly_micro_usd.get(&bot.bot).copied();
     if settings.tenant_monthly_micro_usd.is_none() && bot_limit.is_none() {
         return Ok(Budget::Available);

@@ -333,12 +333,10 @@ pub async fn live_keys(db: &TenantDb, bot: &BotId) -> Result<Vec<String>, StoreE
 pub async fn collect_garbage(db: &TenantDb, bot: &BotId) -> Result<(), StoreError> {
     let mut keep = draft_keys(db, bot).await?;
     keep.extend(live_keys(db, bot).await?);
-    let table = index::table(bot);
-    let exists: Option<serde_json::Value> =
-        db.db().query("RETURN (INFO FOR DB).tables[$table]").bind("table", &table).run().await?.value(0)?;
-    if exists.is_none_or(|value| value.is_null()) {
+    if !index::exists(db, bot).await? {
         return Ok(());
     }
+    let table = index::table(bot);
     db.db().query(format!("DELETE {table} WHERE doc_key NOT IN $keep")).bind("keep", keep).run().await?;
     Ok(())
 }

@@ -79,6 +79,13 @@ pub async fn ensure(db: &TenantDb, bot: &BotId, dimensions: usize) -> Result<(),
     Ok(())
 }
 
+/// Whether the bot's passages table exists (it is made with its first document).
+pub async fn exists(db: &TenantDb, bot: &BotId) -> Result<bool, StoreError> {
+    let definition: Option<serde_json::Value> =
+        db.db().query("RETURN (INFO FOR DB).tables[$table]").bind("table", table(bot)).run().await?.value(0)?;
+    Ok(definition.is_some_and(|value| !value.is_null()))
+}
+
 /// Adds a document version's passages.
 pub async fn insert(db: &TenantDb, bot: &BotId, chunks: &[StoredChunk]) -> Result<(), StoreError> {
     let table = table(bot);
