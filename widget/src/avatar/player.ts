@@ -44,6 +44,7 @@ export const MAX_CUE_WAIT_SECS = 6;
 export const LOOP_CUE_SECS = { min: 1.5, max: 6 } as const;
 export const ECHO_WINDOW_SECS = 3;
 export const IDLE_VARIANT_SECS = { min: 8, max: 16 } as const;
+const MAX_UNDRAINED = 16;
 
 /** Why a slot plays. */
 export type PlaySource = "phase" | "cue" | "reaction" | "variant";
@@ -260,6 +261,9 @@ export class MappingPlayer {
     const play: Play = { ...binding, source, startedAt: now, endsAt, held: false };
     this.current = play;
     this.started.push(play);
+    // While no frames are drawn (hidden page) nobody drains; only the latest
+    // starts matter to the mixer then.
+    if (this.started.length > MAX_UNDRAINED) this.started.shift();
     if (source === "phase" && this.phase === "idle") this.scheduleVariant(now);
   }
 
