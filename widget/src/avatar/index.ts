@@ -3,6 +3,16 @@
  * afford it. Its one export mounts the model in a container the chat gives
  * it and plays the published mapping there.
  *
+ * Dragging: a press on the model that moves drags the avatar. Each move
+ * dispatches a cancelable `animo-avatar-move` CustomEvent on the container
+ * (bubbling, composed) with `detail` `{x, y}`, the offset in CSS pixels from
+ * where the container was laid out, kept inside the viewport. When no
+ * listener cancels it, the avatar moves the container itself with
+ * `transform: translate(x, y)`; a host that wants to move more (the whole
+ * panel, the launcher) cancels it and moves an ancestor of the container by
+ * the same offset. The offset is stored under `animo:avatar-offset` (see
+ * placement.ts) and applied again at the next mount.
+ *
  * Battery: frames are drawn only while the page is visible and the canvas is
  * on screen, at most {@link FRAMES_PER_SECOND} a second, at a device pixel
  * ratio of at most 1.5.
@@ -11,6 +21,7 @@
  * `data-animo-slot="<slot asked for>"` and an `animo-avatar` CustomEvent
  * (bubbling and composed, so it reaches the document from inside a shadow
  * root) with `detail` `{slot, resolved, clip, source}`. When the container
+ * or an ancestor (across shadow roots, so a test page can mark its `<html>`)
  * has a `data-animo-test` attribute at mount time, the canvas keeps its
  * drawing buffer (`preserveDrawingBuffer`) so a test can read its pixels at
  * any time, and every frame sets `data-animo-frames` to the count of frames
@@ -19,8 +30,9 @@
  */
 import type { AvatarHandle, ConversationPhase, MountAvatar } from "../avatar-api";
 import type { WidgetEvent } from "../generated/animo";
+import { announce, countFrame, inTestMode, movedByHost } from "./hook";
 import { clampOffset, lookDirection, readOffset, writeOffset, type Offset } from "./placement";
-import { MappingPlayer, type Play } from "./player";
+import { MappingPlayer } from "./player";
 import { createScene } from "./scene";
 
 const FRAMES_PER_SECOND = 30;
@@ -34,7 +46,7 @@ const HOVER_PROBE_MS = 100;
 const LOOK_TIMEOUT_MS = 4000;
 
 export const mountAvatar: MountAvatar = async (container, options) => {
-  const testing = container.dataset.animoTest !== undefined;
+  const testing = inTestMode(container);
   const scene = await createScene(options.modelUrl, testing);
   const seconds = (): number => performance.now() / 1000;
   const player = new MappingPlayer({ mapping: options.mapping, clips: scene.clips, now: seconds() });
@@ -59,7 +71,9 @@ export const mountAvatar: MountAvatar = async (container, options) => {
       bottom: rect.bottom - offset.y,
     };
     offset = clampOffset(wanted, home, viewport());
-    container.style.transform = offset.x === 0 && offset.y === 0 ? "" : `translate(${offset.x}px, ${offset.y}px)`;
+    if (!movedByHost(container, offset)) {
+      container.style.transform = offset.x === 0 && offset.y === 0 ? "" : `translate(${offset.x}px, ${offset.y}px)`;
+    }
   };
   const stored = readOffset(storage);
   if (stored.x !== 0 || stored.y !== 0) moveTo(stored);
@@ -158,10 +172,7 @@ export const mountAvatar: MountAvatar = async (container, options) => {
     scene.frame(delta, player.expression(now), look());
     frames += 1;
     for (const play of started) announce(container, play);
-    if (testing) {
-      container.dataset.animoFrames = String(frames);
-      container.dispatchEvent(new CustomEvent("animo-avatar-frame", { bubbles: true, composed: true }));
-    }
+    if (testing) countFrame(container, frames);
   };
 
   let pageVisible = document.visibilityState !== "hidden";
@@ -254,16 +265,6 @@ export const mountAvatar: MountAvatar = async (container, options) => {
   return handle;
 };
 
-function announce(container: HTMLElement, play: Play): void {
-  container.dataset.animoSlot = play.requested;
-  container.dispatchEvent(
-    new CustomEvent("animo-avatar", {
-      bubbles: true,
-      composed: true,
-      detail: { slot: play.requested, resolved: play.resolved, clip: play.clip, source: play.source },
-    }),
-  );
-}
 
 function safeStorage(): Storage | null {
   try {
