@@ -14,6 +14,7 @@ import {
   Quaternion,
   Raycaster,
   Scene,
+  SkinnedMesh,
   Texture,
   Vector2,
   Vector3,
@@ -145,9 +146,9 @@ export async function createScene(modelUrl: string, preserveDrawingBuffer: boole
         previous.crossFadeTo(action, play.crossfade, false);
       } else if (previous !== null && previous !== action) {
         previous.stop();
-      } else if (previous === null && play.crossfade > 0) {
-        action.fadeIn(play.crossfade);
       }
+      // The first slot starts at full weight: fading in from the rest pose
+      // would show a T-pose in the first frames.
       current = action;
     },
     frame(delta, expression, look) {
@@ -326,6 +327,8 @@ function clamp(value: number, min: number, max: number): number {
 function disposeTree(root: Object3D): void {
   const materials = new Set<Material>();
   root.traverse((object) => {
+    // Skinned meshes keep their bone matrices in a texture of their own.
+    if (object instanceof SkinnedMesh) object.skeleton.dispose();
     if (object instanceof Mesh) {
       object.geometry.dispose();
       const list: Material[] = Array.isArray(object.material) ? object.material : [object.material];
