@@ -307,3 +307,61 @@ describe("idle variants", () => {
     expect(p.playing()?.clip).toBe("Listen");
   });
 });
+
+describe("any sequence", () => {
+  it("keeps the player's promises over thousands of random calls", () => {
+    // A small deterministic generator, so a failure can be replayed.
+    let seed = 42;
+    const next = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const slots = Object.keys({
+      idle: 0, idle_variant: 0, listening: 0, thinking: 0, talking: 0, greeting: 0, farewell: 0, nod_yes: 0,
+      shake_no: 0, happy: 0, laughing: 0, sad: 0, surprised: 0, angry: 0, confused: 0, thumbs_up: 0,
+      pointing: 0, celebrating: 0, apologetic: 0, bored: 0,
+    }) as Play["requested"][];
+    const phases = ["idle", "listening", "thinking", "talking"] as const;
+    const events = ["open", "close", "click", "hover", "drag_start", "drag_end", "page_view", "idle_timeout"] as const;
+    const map = mapping({
+      idle_variant: { clip: "Fidget" },
+      sad: { clip: "Sit", loop_mode: "hold" },
+      celebrating: { clip: "Dance", speed: 0.5 },
+      happy: { clip: "Missing", loop_mode: "once" },
+    });
+    const p = new MappingPlayer({ mapping: map, clips: CLIPS, now: 0, random: next });
+    let now = 0;
+    let last: Play | null = null;
+    for (let step = 0; step < 5000; step++) {
+      now += next() * 0.5;
+      const pick = next();
+      const index = Math.floor(next() * 100);
+      if (pick < 0.2) p.setPhase(phases[index % phases.length] ?? "idle", now);
+      else if (pick < 0.6) p.cue(cue(slots[index % slots.length] ?? "idle"), now);
+      else if (pick < 0.75) p.react(events[index % events.length] ?? "click", now);
+      else p.update(now);
+      const playing = p.playing();
+      expect(playing).not.toBeNull();
+      if (playing === null) return;
+      expect(CLIPS.has(playing.clip)).toBe(true);
+      expect(playing.endsAt).toBeGreaterThanOrEqual(playing.startedAt);
+      expect(p.queued()).toBeLessThanOrEqual(MAX_QUEUED_CUES);
+      // Whatever is due has been finished.
+      expect(now < playing.endsAt || playing.held || playing.endsAt === Infinity).toBe(true);
+      for (const started of p.drain()) {
+        expect(started.startedAt).toBeLessThanOrEqual(now);
+        if (last !== null) expect(started.startedAt).toBeGreaterThanOrEqual(last.startedAt);
+        last = started;
+      }
+      const expression = p.expression(now);
+      if (expression !== null) {
+        expect(expression.weight).toBeGreaterThanOrEqual(0);
+        expect(expression.weight).toBeLessThanOrEqual(1);
+      }
+    }
+    // Left alone, it settles on the phase's loop.
+    p.setPhase("talking", now);
+    p.update(now + 60);
+    expect(["talking", "sad"]).toContain(p.playing()?.resolved);
+  });
+});
