@@ -70,7 +70,10 @@ export const mountAvatar: MountAvatar = async (container, options) => {
       right: rect.right - offset.x,
       bottom: rect.bottom - offset.y,
     };
-    offset = clampOffset(wanted, home, viewport());
+    // A container not laid out yet (inside a closed panel) has no box to
+    // keep in view; clamping it would throw the remembered place away.
+    const laidOut = rect.width > 0 || rect.height > 0;
+    offset = laidOut ? clampOffset(wanted, home, viewport()) : wanted;
     if (!movedByHost(container, offset)) {
       container.style.transform = offset.x === 0 && offset.y === 0 ? "" : `translate(${offset.x}px, ${offset.y}px)`;
     }
