@@ -31,6 +31,13 @@ const DEBIAN_PACKAGES: &[DebianPackage] = &[
     // The widget and the Studio front-end are built and tested with Node.js.
     DebianPackage { name: "nodejs", provided_by_program: Some("node") },
     DebianPackage { name: "npm", provided_by_program: Some("npm") },
+    // The Studio is a Tauri app on WebKitGTK: headers and libraries to build
+    // it, and WebKit's WebDriver, which tauri-driver uses to drive the real
+    // app in the end-to-end test.
+    DebianPackage { name: "libwebkit2gtk-4.1-dev", provided_by_program: None },
+    DebianPackage { name: "libgtk-3-dev", provided_by_program: None },
+    DebianPackage { name: "libsoup-3.0-dev", provided_by_program: None },
+    DebianPackage { name: "webkit2gtk-driver", provided_by_program: Some("WebKitWebDriver") },
     // The avatar preview renders on Vulkan; without a GPU, as in CI, Mesa's
     // software driver does it, offscreen with no display. The window test
     // runs in a virtual X server.
