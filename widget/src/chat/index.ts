@@ -125,6 +125,16 @@ class Chat implements ChatController {
 
     this.panel.append(header, this.stageBox, this.log, this.typingLine, this.alert, form, this.announcer);
     this.panel.addEventListener("keydown", (event) => this.onKey(event));
+    // Dragging the avatar moves the whole panel and the launcher with it, not the avatar inside the panel.
+    this.stageBox.addEventListener("animo-avatar-move", (event) => {
+      const { x, y } = (event as CustomEvent<{ x: number; y: number }>).detail;
+      event.preventDefault();
+      const transform = `translate(${x}px, ${y}px)`;
+      this.panel.style.transform = transform;
+      this.host.launcher.style.transform = transform;
+    });
+    // The panel follows the launcher wherever an earlier drag left it.
+    this.panel.style.transform = host.launcher.style.transform;
     host.root.append(style, this.panel);
     this.renderGreeting();
   }
@@ -534,16 +544,17 @@ class Chat implements ChatController {
 
   private renderRating(message: UiMessage): HTMLElement {
     const row = el("div", { class: "rate" });
-    for (const [rating, symbol, label] of [
-      ["up", "👍", this.t("helpful")],
-      ["down", "👎", this.t("notHelpful")],
+    for (const [rating, label] of [
+      ["up", this.t("helpful")],
+      ["down", this.t("notHelpful")],
     ] as const) {
       const button = el("button", {
         type: "button",
         "aria-label": label,
         "aria-pressed": String(message.rating === rating),
         "data-rating": rating,
-      }, symbol);
+      });
+      button.append(thumb());
       button.addEventListener("click", () => this.rate(message, rating));
       row.append(button);
     }
@@ -552,6 +563,19 @@ class Chat implements ChatController {
     }
     return row;
   }
+}
+
+/** A thumbs-up icon (drawn, since emoji fonts are not everywhere); turned over for thumbs down. */
+function thumb(): SVGSVGElement {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("fill", "currentColor");
+  path.setAttribute("d", "M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6v-.3a1.5 1.5 0 0 0-.5-1.1L13.2 1 7.6 6.6A2 2 0 0 0 7 8v11a2 2 0 0 0 2 2h9a2 2 0 0 0 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z");
+  svg.append(path);
+  return svg;
 }
 
 function safeLink(raw: string): string | null {

@@ -79,6 +79,8 @@ describe("renderMarkdown formats the subset", () => {
 
   it("leaves underscores inside words alone", () => {
     expect(render("snake_case_name").querySelector("em")).toBeNull();
+    expect(render("window.__xss=1 and window.__xss=2").querySelector("strong")).toBeNull();
+    expect(render("__bold__ text").querySelector("strong")?.textContent).toBe("bold");
   });
 
   it("renders lists, quotes, headings and code blocks", () => {

@@ -14,8 +14,8 @@ box-sizing:border-box}
 .panel[hidden]{display:none}
 .theme-dark{--bg:#16191d;--fg:#eceff3;--muted:#a4adb8;--bubble:#262b31;--border:#3a414a;--focus:#8ab4ff}
 @media (prefers-color-scheme:dark){.theme-auto{--bg:#16191d;--fg:#eceff3;--muted:#a4adb8;--bubble:#262b31;--border:#3a414a;--focus:#8ab4ff}}
-.bottom_right{right:20px;bottom:88px}.bottom_left{left:20px;bottom:88px}
-.top_right{right:20px;top:88px}.top_left{left:20px;top:88px}
+.panel.bottom_right{right:20px;bottom:88px}.panel.bottom_left{left:20px;bottom:88px}
+.panel.top_right{right:20px;top:88px}.panel.top_left{left:20px;top:88px}
 header{display:flex;align-items:center;gap:10px;padding:10px 12px;background:var(--animo-primary);color:var(--animo-on-primary)}
 header h2{flex:1;margin:0;font-size:16px;font-weight:650;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .status{display:flex;align-items:center;gap:6px;font-size:12px}
@@ -53,7 +53,8 @@ header :focus-visible{outline-color:var(--animo-on-primary)}
 .sources .title{font-weight:600}
 .sources .snippet{display:block;color:var(--muted)}
 .rate{display:flex;gap:6px;margin-top:6px;align-items:center;font-size:12px;color:var(--muted)}
-.rate button{border:1px solid var(--border);background:var(--bg);border-radius:12px;padding:2px 8px;font-size:14px}
+.rate button{display:grid;place-items:center;border:1px solid var(--border);background:var(--bg);border-radius:12px;padding:3px 9px}
+.rate svg{width:16px;height:16px}.rate [data-rating=down] svg{transform:rotate(180deg)}
 .rate button[aria-pressed=true]{background:var(--animo-primary);color:var(--animo-on-primary);border-color:transparent}
 .typing{padding:0 14px 6px;font-size:13px;color:var(--muted);min-height:20px}
 .alert{margin:0 12px 8px;padding:8px 10px;border-radius:8px;background:#fdecea;color:#7a1712;font-size:13px}
@@ -64,7 +65,7 @@ textarea{flex:1;resize:none;min-height:40px;max-height:120px;padding:9px 10px;bo
 .send:disabled{opacity:.5;cursor:default}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:480px),(max-height:520px){
-.panel{inset:0;width:100%;max-width:none;height:100%;border-radius:0;border:0}
+.panel{inset:0;width:100%;max-width:none;height:100%;border-radius:0;border:0;transform:none!important}
 .stage{height:140px}
 :host([data-open]) .launcher{display:none}}
 @media (prefers-reduced-motion:reduce){*{transition:none!important;animation:none!important}}

@@ -12,6 +12,9 @@ import type { EmbedConfig, ErrorBody } from "../generated/animo";
 import { readableOn, safeColor } from "../theme";
 import { placementAllows } from "./placement";
 
+/** Where the avatar chunk stores the drag offset (see avatar/placement.ts). */
+const OFFSET_KEY = "animo:avatar-offset";
+
 declare const __ANIMO_CHAT_CHUNK__: string;
 declare const __ANIMO_AVATAR_CHUNK__: string | null;
 
@@ -45,8 +48,8 @@ justify-content:center;transition:transform .15s}
 .launcher:hover{transform:scale(1.04)}
 .launcher:focus-visible{outline:3px solid var(--animo-primary);outline-offset:3px;box-shadow:0 0 0 6px #fff}
 .launcher svg{width:24px;height:24px;flex:none}
-.bottom_right{right:20px;bottom:20px}.bottom_left{left:20px;bottom:20px}
-.top_right{right:20px;top:20px}.top_left{left:20px;top:20px}
+.launcher.bottom_right{right:20px;bottom:20px}.launcher.bottom_left{left:20px;bottom:20px}
+.launcher.top_right{right:20px;top:20px}.launcher.top_left{left:20px;top:20px}
 @media (prefers-reduced-motion:reduce){.launcher{transition:none}.launcher:hover{transform:none}}
 `;
 
@@ -190,6 +193,22 @@ function drawLauncher(look: EmbedConfig["widget"]): void {
     button.append(span);
   }
   button.setAttribute("aria-label", text || labels()[0]);
+  button.style.transform = draggedOffset();
+}
+
+/** Where the visitor dragged the avatar (and with it the launcher) on an earlier page, as a CSS transform. */
+function draggedOffset(): string {
+  try {
+    const offset = JSON.parse(localStorage.getItem(OFFSET_KEY) ?? "null") as { x?: unknown; y?: unknown } | null;
+    if (offset && typeof offset.x === "number" && typeof offset.y === "number") {
+      const x = Math.max(-innerWidth, Math.min(innerWidth, offset.x));
+      const y = Math.max(-innerHeight, Math.min(innerHeight, offset.y));
+      return `translate(${x}px, ${y}px)`;
+    }
+  } catch {
+    // Nothing stored, or storage refused: the launcher stays in its corner.
+  }
+  return "";
 }
 
 function setOpen(open: boolean): void {

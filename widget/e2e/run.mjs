@@ -1,0 +1,275 @@
+// The widget end to end, in Debian's Chromium against a running animo-server
+// with the published demo bot:
+//   ANIMO_E2E_BASE       the server, e.g. http://127.0.0.1:8080 (serves /embed.js, /widget/*, /demo)
+//   ANIMO_E2E_EMBED_ID   the demo bot's embed id
+//   ANIMO_E2E_ARTIFACTS  where screenshots go
+//   ANIMO_E2E_DEMO_URL   optional: another page embedding the demo bot instead of $ANIMO_E2E_BASE/demo
+// Scenarios: the demo page (launcher, open, a streamed answer with
+// citations, cues reaching the avatar, a WebGL canvas that is not blank,
+// feedback, keyboard); reload keeps the conversation; a phone-sized sheet;
+// a host page on an origin the bot does not allow is refused politely;
+// hostile text from the tenant, the answer and the visitor stays inert; and
+// no console errors on any allowed page. Exits non-zero on the first failure.
+import { artifact, canvasPaint, env, events, fail, hostPages, launch, recordEvents, snippetPage, watchErrors } from "./lib.mjs";
+
+const base = env("ANIMO_E2E_BASE").replace(/\/$/, "");
+const embedId = env("ANIMO_E2E_EMBED_ID");
+// The page that embeds the demo bot; the server's own /demo unless told otherwise.
+const demoUrl = env("ANIMO_E2E_DEMO_URL", `${base}/demo`);
+const QUESTION = "When is the shop open?";
+const TIMEOUT = 30_000;
+
+function check(condition, message) {
+  if (!condition) {
+    throw new Error(message);
+  }
+}
+
+async function step(name, run) {
+  const started = Date.now();
+  try {
+    await run();
+    console.log(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (error) {
+    fail(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+const browser = await launch();
+
+// ---- the demo page, desktop ----
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+const page = await context.newPage();
+const errors = watchErrors(page);
+const launcher = page.locator("[data-animo-widget] button.launcher");
+const panel = page.locator("[data-animo-widget] section.panel");
+const input = panel.locator("textarea");
+const answers = panel.locator(".msg.bot:not(.greeting)");
+
+await step("the demo page shows the launcher", async () => {
+  const response = await page.goto(demoUrl);
+  check(response?.ok(), `GET ${demoUrl} answered ${response?.status()}`);
+  await launcher.waitFor({ state: "visible", timeout: TIMEOUT });
+  await recordEvents(page);
+  const state = await page.evaluate(() => window.Animo.state);
+  check(state.status === "ready", `Animo.state is ${JSON.stringify(state)}`);
+  await page.screenshot({ path: artifact("demo-launcher.png") });
+});
+
+await step("the launcher opens an accessible dialog with the greeting", async () => {
+  await launcher.click();
+  await panel.waitFor({ state: "visible", timeout: TIMEOUT });
+  check((await panel.getAttribute("role")) === "dialog", "the panel is not a dialog");
+  check((await panel.getAttribute("aria-modal")) === "true", "the dialog is not modal");
+  check((await launcher.getAttribute("aria-expanded")) === "true", "the launcher does not say it is expanded");
+  const focused = await page.evaluate(() => document.querySelector("[data-animo-widget]").shadowRoot.activeElement?.tagName);
+  check(focused === "TEXTAREA", `focus is on ${focused}, not the message box`);
+  const greeting = await panel.locator(".greeting").textContent();
+  check(greeting && greeting.length > 0, "no greeting");
+  await panel.locator(".status[data-state=online]").waitFor({ timeout: TIMEOUT });
+});
+
+await step("the avatar is shown and draws on its WebGL canvas", async () => {
+  await page.waitForFunction(() => window.__animoEvents.some((event) => event.name === "stage"), null, { timeout: TIMEOUT });
+  const [stage] = await events(page, "stage");
+  check(stage.detail.kind === "avatar", `the poster is shown instead of the avatar (${stage.detail.reason})`);
+  const canvas = panel.locator(".stage canvas");
+  await canvas.waitFor({ timeout: TIMEOUT });
+  // A few frames for the model to settle into its idle loop.
+  await page.waitForTimeout(500);
+  const paint = await canvasPaint(page, canvas);
+  check(paint.changed > 0.01 && paint.uniform < 0.99, `the canvas looks blank (${JSON.stringify(paint)})`);
+  await page.screenshot({ path: artifact("demo-open.png") });
+});
+
+await step("a question gets a streamed answer with citations, and cues reach the avatar", async () => {
+  // Record every status the answer bubble passes through, to see it stream.
+  await page.evaluate(() => {
+    const root = document.querySelector("[data-animo-widget]").shadowRoot;
+    window.__statuses = new Set();
+    new MutationObserver(() => {
+      for (const bubble of root.querySelectorAll(".msg.bot")) window.__statuses.add(bubble.dataset.status);
+    }).observe(root, { subtree: true, childList: true, attributes: true });
+  });
+  const cuesBefore = (await events(page, "cue")).length;
+  await input.fill(QUESTION);
+  await input.press("Enter");
+  await panel.locator(".msg.bot:not(.greeting)[data-status=done]").first().waitFor({ timeout: TIMEOUT });
+  const statuses = await page.evaluate(() => [...window.__statuses]);
+  check(statuses.includes("streaming"), `the answer did not stream (statuses ${statuses})`);
+  const text = await answers.first().textContent();
+  check(/10:00|Tuesday/.test(text ?? ""), `the answer does not come from the demo knowledge: ${text}`);
+  const sources = answers.first().locator("ol.sources li");
+  check((await sources.count()) > 0, "the answer has no citations");
+  const title = await sources.first().locator(".title").textContent();
+  check(title && title.trim().length > 3, "a citation has no title");
+  const cues = (await events(page, "cue")).slice(cuesBefore);
+  check(cues.length > 0, "no cue frame arrived");
+  check(cues.every((cue) => cue.detail.played), "a cue did not reach the avatar player");
+  await page.screenshot({ path: artifact("demo-answer.png") });
+});
+
+await step("the answer can be rated", async () => {
+  const up = answers.first().locator("button[data-rating=up]");
+  await up.click();
+  await answers.first().locator("button[data-rating=up][aria-pressed=true]").waitFor({ timeout: TIMEOUT });
+  await page.waitForTimeout(300);
+  check((await events(page, "error")).length === 0, "rating the answer produced an error");
+});
+
+await step("Esc closes the dialog and focus returns to the launcher", async () => {
+  await input.press("Escape");
+  await panel.waitFor({ state: "hidden", timeout: TIMEOUT });
+  const focused = await page.evaluate(() => document.querySelector("[data-animo-widget]").shadowRoot.activeElement?.className);
+  check(String(focused).includes("launcher"), `focus went to ${focused}`);
+});
+
+await step("a reload keeps the conversation", async () => {
+  await page.reload();
+  await launcher.waitFor({ state: "visible", timeout: TIMEOUT });
+  await launcher.click();
+  await panel.locator(".msg.visitor", { hasText: QUESTION }).waitFor({ timeout: TIMEOUT });
+  await answers.first().waitFor({ timeout: TIMEOUT });
+  await page.screenshot({ path: artifact("demo-reload.png") });
+});
+
+await step("the demo page logged no console errors", async () => {
+  check(errors.length === 0, errors.join("\n"));
+});
+await context.close();
+
+// ---- phone ----
+await step("a phone-sized viewport gets a full-screen sheet", async () => {
+  const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  const mobile = await phone.newPage();
+  const mobileErrors = watchErrors(mobile);
+  await mobile.goto(demoUrl);
+  const button = mobile.locator("[data-animo-widget] button.launcher");
+  await button.waitFor({ state: "visible", timeout: TIMEOUT });
+  await button.tap();
+  const sheet = mobile.locator("[data-animo-widget] section.panel");
+  await sheet.waitFor({ state: "visible", timeout: TIMEOUT });
+  const box = await sheet.boundingBox();
+  check(box && box.x === 0 && box.y === 0 && box.width === 375 && box.height === 740, `the sheet is ${JSON.stringify(box)}`);
+  check(!(await button.isVisible()), "the launcher covers the sheet");
+  await mobile.screenshot({ path: artifact("phone-sheet.png") });
+  check(mobileErrors.length === 0, mobileErrors.join("\n"));
+  await phone.close();
+});
+
+// ---- other origins ----
+const XSS = "<img src=x onerror=\"window.__xss=1\">";
+const xssBot = await hostileBot();
+const pages = new Map();
+const host = await hostPages(pages);
+pages.set("/refused", snippetPage(base, embedId, "Not allowed"));
+
+await step("a page on an origin the bot does not allow is refused politely", async () => {
+  const other = await browser.newContext();
+  const refused = await other.newPage();
+  const warnings = [];
+  refused.on("console", (message) => warnings.push(message.text()));
+  await refused.goto(`${host.origin}/refused`);
+  await refused.waitForFunction(() => window.Animo?.state.status !== "loading", null, { timeout: TIMEOUT });
+  const state = await refused.evaluate(() => window.Animo.state);
+  check(state.status === "refused" && state.code === "origin_not_allowed", `state is ${JSON.stringify(state)}`);
+  check((await refused.locator("[data-animo-widget]").count()) === 0, "a launcher was drawn on a refused page");
+  check(warnings.some((text) => text.includes("allowed origins")), "the site owner is not told why in the console");
+  await other.close();
+});
+
+await step("hostile text from the tenant, the answer and the visitor stays inert", async () => {
+  await xssBot.allow(host.origin);
+  pages.set("/hostile", snippetPage(base, xssBot.embedId, "Hostile content"));
+  const hostile = await browser.newContext();
+  const xssPage = await hostile.newPage();
+  const xssErrors = watchErrors(xssPage);
+  await xssPage.addInitScript(() => {
+    window.alert = () => (window.__xss = 1);
+  });
+  await xssPage.goto(`${host.origin}/hostile`);
+  const button = xssPage.locator("[data-animo-widget] button.launcher");
+  await button.waitFor({ state: "visible", timeout: TIMEOUT });
+  await button.click();
+  const box = xssPage.locator("[data-animo-widget] section.panel");
+  await box.waitFor({ state: "visible", timeout: TIMEOUT });
+  const textarea = box.locator("textarea");
+  await textarea.fill(`${XSS} [click](javascript:window.__xss=1) what is the secret code?`);
+  await textarea.press("Enter");
+  await box.locator(".msg.bot[data-status=done]").waitFor({ timeout: TIMEOUT });
+  const report = await xssPage.evaluate(() => {
+    const root = document.querySelector("[data-animo-widget]").shadowRoot;
+    return {
+      xss: window.__xss ?? null,
+      images: root.querySelectorAll("img, script, iframe, object, embed, [onerror], [onload], [onclick], [onmouseover]").length,
+      badLinks: [...root.querySelectorAll("a")].filter((a) => !/^(https?|mailto):/.test(a.href)).length,
+      title: root.querySelector("h2")?.textContent ?? "",
+      answer: root.querySelector(".msg.bot:not(.greeting)")?.textContent ?? "",
+      greeting: root.querySelector(".greeting")?.textContent ?? "",
+      visitor: root.querySelector(".msg.visitor")?.textContent ?? "",
+    };
+  });
+  await xssPage.screenshot({ path: artifact("hostile.png") });
+  check(report.xss === null, "a payload ran");
+  check(report.images === 0, `${report.images} elements from payloads reached the DOM`);
+  check(report.badLinks === 0, "a link with an unsafe scheme reached the DOM");
+  check(report.title.includes("<img"), `the bot name is not shown as text: ${report.title}`);
+  check(report.greeting.includes("<script>"), `the greeting is not shown as text: ${report.greeting}`);
+  check(report.visitor.includes("<img"), `the visitor's text is not shown as text: ${report.visitor}`);
+  check(report.answer.includes("<svg"), `the answer is not shown as text: ${report.answer}`);
+  check(xssErrors.length === 0, xssErrors.join("\n"));
+  await hostile.close();
+});
+
+await host.close();
+await browser.close();
+console.log(`e2e: all scenarios passed; screenshots in ${artifact("")}`);
+
+/**
+ * A second published bot of the demo tenant whose name, greeting and
+ * curated answer are payloads; the offline responder answers with that
+ * answer, as a model could. Made (or found) through the control-plane API
+ * with the demo owner's documented credentials.
+ */
+async function hostileBot() {
+  const api = async (method, path, token, body) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await response.json().catch(() => null);
+    if (!response.ok) {
+      fail(`${method} ${path} answered ${response.status}: ${JSON.stringify(json)}`);
+    }
+    return json;
+  };
+  const session = await api("POST", "/v1/auth/login", null, {
+    email: "demo@animo.localhost",
+    password: "animo-demo-password",
+  });
+  const token = session.tokens.access_token;
+  const name = `${XSS} Bot`;
+  const personality = {
+    name,
+    greeting: "<script>window.__xss=1</script> Hello [x](javascript:window.__xss=1)",
+    faq: [
+      {
+        question: "What is the secret code?",
+        answer: "<svg onload=\"window.__xss=1\"></svg> The code is [here](javascript:window.__xss=1) and ![i](x)",
+      },
+    ],
+  };
+  const { bots } = await api("GET", "/v1/bots", token);
+  let bot = bots.find((candidate) => candidate.draft.personality.name === name);
+  if (!bot) {
+    bot = await api("POST", "/v1/bots", token, { personality, allowed_origins: [] });
+  }
+  return {
+    embedId: bot.embed_id,
+    async allow(origin) {
+      await api("PATCH", `/v1/bots/${bot.id}`, token, { personality, allowed_origins: [origin] });
+      await api("POST", `/v1/bots/${bot.id}/publish`, token, { note: "e2e" });
+    },
+  };
+}
