@@ -6,7 +6,9 @@
 //   ANIMO_E2E_DEMO_URL   optional: another page embedding the demo bot instead of $ANIMO_E2E_BASE/demo
 // Scenarios: the demo page (launcher, open, a streamed answer with
 // citations, cues reaching the avatar, a WebGL canvas that is not blank,
-// feedback, keyboard); reload keeps the conversation; a phone-sized sheet;
+// feedback, keyboard); reload keeps the conversation; navigation sends a page
+// view; offline and back; a phone-sized sheet; the SSE fallback without
+// WebSockets;
 // a host page on an origin the bot does not allow is refused politely;
 // hostile text from the tenant, the answer and the visitor stays inert; and
 // no console errors on any allowed page. Exits non-zero on the first failure.
@@ -127,10 +129,36 @@ await step("Esc closes the dialog and focus returns to the launcher", async () =
 await step("a reload keeps the conversation", async () => {
   await page.reload();
   await launcher.waitFor({ state: "visible", timeout: TIMEOUT });
+  await recordEvents(page);
   await launcher.click();
   await panel.locator(".msg.visitor", { hasText: QUESTION }).waitFor({ timeout: TIMEOUT });
   await answers.first().waitFor({ timeout: TIMEOUT });
   await page.screenshot({ path: artifact("demo-reload.png") });
+});
+
+await step("a single-page-app navigation is sent as a page view and the avatar reacts", async () => {
+  const before = (await events(page, "cue")).length;
+  await page.evaluate(() => history.pushState({}, "", `${location.pathname}?step=2`));
+  await page.waitForFunction((count) => window.__animoEvents.filter((event) => event.name === "cue").length > count, before, {
+    timeout: TIMEOUT,
+  });
+  const [cue] = (await events(page, "cue")).slice(before);
+  check(cue.detail.played, "the page view's cue did not reach the avatar");
+});
+
+await step("going offline shows it, and the chat recovers when the network is back", async () => {
+  await context.setOffline(true);
+  await panel.locator(".status[data-state=offline]").waitFor({ timeout: TIMEOUT });
+  const alert = await panel.locator(".alert").textContent();
+  check(/offline/i.test(alert ?? ""), `no offline notice: ${alert}`);
+  await page.screenshot({ path: artifact("demo-offline.png") });
+  await context.setOffline(false);
+  await panel.locator(".status[data-state=online]").waitFor({ timeout: TIMEOUT });
+  check(await panel.locator(".alert").isHidden(), "the offline notice stayed after reconnecting");
+  const count = await answers.count();
+  await input.fill("Do you ship abroad?");
+  await input.press("Enter");
+  await panel.locator(".msg.bot:not(.greeting)[data-status=done]").nth(count).waitFor({ timeout: TIMEOUT });
 });
 
 await step("the demo page logged no console errors", async () => {
@@ -155,6 +183,45 @@ await step("a phone-sized viewport gets a full-screen sheet", async () => {
   await mobile.screenshot({ path: artifact("phone-sheet.png") });
   check(mobileErrors.length === 0, mobileErrors.join("\n"));
   await phone.close();
+});
+
+// ---- WebSockets blocked (as by some proxies): the SSE fallback ----
+await step("without WebSockets the chat answers over SSE", async () => {
+  const blocked = await browser.newContext();
+  await blocked.addInitScript(() => {
+    // A socket that fails before opening, every time.
+    window.WebSocket = class {
+      constructor() {
+        this.readyState = 0;
+        setTimeout(() => {
+          this.readyState = 3;
+          this.onerror?.(new Event("error"));
+          this.onclose?.(new CloseEvent("close", { code: 1006 }));
+        }, 5);
+      }
+      send() {
+        throw new Error("not open");
+      }
+      close() {}
+    };
+  });
+  const ssePage = await blocked.newPage();
+  const sseErrors = watchErrors(ssePage);
+  await ssePage.goto(demoUrl);
+  const button = ssePage.locator("[data-animo-widget] button.launcher");
+  await button.waitFor({ state: "visible", timeout: TIMEOUT });
+  await button.click();
+  const box = ssePage.locator("[data-animo-widget] section.panel");
+  const textarea = box.locator("textarea");
+  await textarea.fill("How much does shipping cost?");
+  await textarea.press("Enter");
+  const answer = box.locator(".msg.bot:not(.greeting)[data-status=done]").last();
+  await answer.waitFor({ timeout: TIMEOUT });
+  const text = await answer.textContent();
+  check(/euro/i.test(text ?? ""), `the SSE answer does not come from the demo knowledge: ${text}`);
+  check((await answer.locator("ol.sources li").count()) > 0, "the SSE answer has no citations");
+  check(sseErrors.length === 0, sseErrors.join("\n"));
+  await blocked.close();
 });
 
 // ---- other origins ----

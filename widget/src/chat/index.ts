@@ -61,6 +61,10 @@ class Chat implements ChatController {
   private pageViewSent = false;
   private lastPhase = "idle";
   private returnFocus: HTMLElement | null = null;
+  private pendingEvents: ClientFrame[] = [];
+  private readonly sseInFlight = new Set<string>();
+  /** The server refused the token: the next connection fetches a new one. */
+  private staleToken = false;
 
   constructor(private readonly host: ChatHost) {
     this.config = host.config;
@@ -196,7 +200,8 @@ class Chat implements ChatController {
 
   private async token(forceFresh: boolean): Promise<string> {
     const expires = Date.parse(this.config.visitor.expires_at);
-    if (forceFresh || !(expires - Date.now() > TOKEN_MARGIN_MS)) {
+    if (forceFresh || this.staleToken || !(expires - Date.now() > TOKEN_MARGIN_MS)) {
+      this.staleToken = false;
       try {
         this.config = await this.host.refreshConfig();
       } catch (error) {
@@ -256,9 +261,19 @@ class Chat implements ChatController {
       this.conversation.disconnected();
       this.render();
     }
-    if (state === "online" && this.transport.mode === "websocket" && !this.pageViewSent) {
-      this.pageViewSent = true;
-      this.sendEvent("page_view", { url: location.href, title: document.title });
+    if (state === "online" && this.transport.mode === "sse") {
+      // Messages written while the socket kept failing go out over SSE now.
+      for (const message of this.conversation.unacknowledged()) {
+        this.dispatch(message);
+      }
+    }
+    if (state === "online" && this.transport.mode === "websocket") {
+      this.flushEvents();
+      if (!this.pageViewSent) {
+        // The page this load shows, once per load; later ones come from the loader's navigation watch.
+        this.pageViewSent = true;
+        this.transport.send({ type: "event", kind: "page_view", data: { url: location.href, title: document.title } });
+      }
     }
   }
 
@@ -286,6 +301,7 @@ class Chat implements ChatController {
           this.dispatch(effect.message);
           break;
         case "refresh_token":
+          this.staleToken = true;
           this.transport.restart();
           break;
         case "reload_history":
@@ -317,7 +333,13 @@ class Chat implements ChatController {
       if (this.conversation.conversationId !== null) {
         request.conversation_id = this.conversation.conversationId;
       }
-      void this.transport.sendOverSse(request);
+      // Each SSE request is one message; one already under way is not sent twice.
+      if (this.sseInFlight.has(message.clientMsgId)) {
+        return;
+      }
+      const id = message.clientMsgId;
+      this.sseInFlight.add(id);
+      void this.transport.sendOverSse(request).finally(() => this.sseInFlight.delete(id));
     } else {
       // When the socket is down the message stays `sending` and goes out on the next `ready`.
       this.transport.send(frame);
@@ -326,7 +348,18 @@ class Chat implements ChatController {
 
   private sendEvent(kind: WidgetEvent, data?: Record<string, unknown>): void {
     this.stage?.react(kind);
-    this.transport.send({ type: "event", kind, data: data ?? null });
+    const frame: ClientFrame = { type: "event", kind, data: data ?? null };
+    if (!this.transport.send(frame) && this.transport.mode === "websocket") {
+      // Sent once the socket opens (the first open happens before it does); only the latest of each kind.
+      this.pendingEvents = this.pendingEvents.filter((pending) => pending.type !== "event" || pending.kind !== kind);
+      this.pendingEvents.push(frame);
+    }
+  }
+
+  private flushEvents(): void {
+    for (const frame of this.pendingEvents.splice(0)) {
+      this.transport.send(frame);
+    }
   }
 
   // ---- visitor input ----

@@ -130,7 +130,9 @@ export type Translate = (key: StringKey, values?: Record<string, string>) => str
 
 export function translator(language: string): Translate {
   const tag = language.toLowerCase();
-  const table = TABLES[tag] ?? TABLES[tag.split("-")[0] ?? ""] ?? EN;
+  // Own keys only: a language tag such as "constructor" must not reach Object's prototype.
+  const own = (key: string) => (Object.prototype.hasOwnProperty.call(TABLES, key) ? TABLES[key] : undefined);
+  const table = own(tag) ?? own(tag.split("-")[0] ?? "") ?? EN;
   return (key, values = {}) =>
     (table[key] ?? EN[key]).replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
 }

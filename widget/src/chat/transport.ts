@@ -28,6 +28,7 @@ export interface TransportEnv {
   clearTimeout: (handle: unknown) => void;
   online: () => boolean;
   onOnline: (run: () => void) => void;
+  onOffline: (run: () => void) => void;
   random: () => number;
 }
 
@@ -39,6 +40,7 @@ export function browserEnv(): TransportEnv {
     clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
     online: () => navigator.onLine !== false,
     onOnline: (run) => addEventListener("online", run),
+    onOffline: (run) => addEventListener("offline", run),
     random: Math.random,
   };
 }
@@ -46,6 +48,8 @@ export function browserEnv(): TransportEnv {
 export class Transport {
   private socket: WebSocket | null = null;
   private opened = false;
+  /** The last socket closed without ever opening (perhaps refused for its token). */
+  private refused = false;
   private failures = 0;
   private timer: unknown = null;
   private stopped = true;
@@ -64,6 +68,18 @@ export class Transport {
         this.env.clearTimeout(this.timer);
         this.connect();
       }
+    });
+    env.onOffline(() => {
+      if (this.stopped) {
+        return;
+      }
+      // The socket may linger half-dead; it is dropped and made again when the network is back.
+      this.env.clearTimeout(this.timer);
+      const socket = this.socket;
+      this.socket = null;
+      this.opened = false;
+      socket?.close();
+      this.setState("offline");
     });
   }
 
@@ -94,6 +110,7 @@ export class Transport {
   restart(): void {
     this.stop();
     this.sse = false;
+    this.refused = false;
     this.failures = 0;
     this.backoff.reset();
     this.start();
@@ -118,7 +135,7 @@ export class Transport {
     this.setState(this.backoff.attempts === 0 ? "connecting" : "reconnecting");
     // A socket that never opened may have been refused for its token (the
     // browser hides the status): the next attempt takes a fresh one.
-    const forceFresh = this.backoff.attempts > 0 && !this.opened;
+    const forceFresh = this.refused;
     this.events.token(forceFresh).then(
       (token) => this.open(token),
       () => this.retryLater(),
@@ -135,6 +152,7 @@ export class Transport {
     this.opened = false;
     socket.onopen = () => {
       this.opened = true;
+      this.refused = false;
       this.failures = 0;
       this.sse = false;
       this.backoff.reset();
@@ -155,6 +173,7 @@ export class Transport {
         return;
       }
       this.socket = null;
+      this.refused = !this.opened;
       if (!this.opened) {
         this.failures += 1;
         if (this.failures >= SSE_AFTER_FAILURES) {

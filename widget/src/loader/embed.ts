@@ -377,11 +377,14 @@ const api = {
   },
   /** Signs the visitor in as the tenant's user; `signature` is the tenant backend's HMAC of the user id. */
   async identify(user: Identity): Promise<void> {
+    const previous = identity;
     identity = { userId: String(user.userId), signature: String(user.signature) };
     try {
       const fresh = await fetchConfig();
       chat?.updateConfig(fresh);
     } catch (error) {
+      // A refused identity must not stick: later token refreshes go on as before.
+      identity = previous;
       const code = error instanceof LoaderError ? error.code : "unavailable";
       emit("error", { code });
       throw error;
