@@ -12,6 +12,8 @@
 // a host page on an origin the bot does not allow is refused politely;
 // hostile text from the tenant, the answer and the visitor stays inert; and
 // no console errors on any allowed page. Exits non-zero on the first failure.
+import { createHmac } from "node:crypto";
+
 import { artifact, canvasPaint, env, events, fail, hostPages, launch, recordEvents, snippetPage, watchErrors } from "./lib.mjs";
 
 const base = env("ANIMO_E2E_BASE").replace(/\/$/, "");
@@ -20,6 +22,7 @@ const embedId = env("ANIMO_E2E_EMBED_ID");
 const demoUrl = env("ANIMO_E2E_DEMO_URL", `${base}/demo`);
 const QUESTION = "When is the shop open?";
 const TIMEOUT = 30_000;
+let ownerToken;
 
 function check(condition, message) {
   if (!condition) {
@@ -119,6 +122,18 @@ await step("the answer can be rated", async () => {
   check((await events(page, "error")).length === 0, "rating the answer produced an error");
 });
 
+await step("Tab keeps focus inside the dialog", async () => {
+  for (let press = 0; press < 12; press += 1) {
+    await page.keyboard.press(press % 3 === 2 ? "Shift+Tab" : "Tab");
+    const inside = await page.evaluate(() => {
+      const root = document.querySelector("[data-animo-widget]").shadowRoot;
+      return root.querySelector("section.panel").contains(root.activeElement);
+    });
+    check(inside, `focus left the dialog after ${press + 1} presses`);
+  }
+  await input.focus();
+});
+
 await step("Esc closes the dialog and focus returns to the launcher", async () => {
   await input.press("Escape");
   await panel.waitFor({ state: "hidden", timeout: TIMEOUT });
@@ -167,8 +182,15 @@ await step("the demo page logged no console errors", async () => {
 await context.close();
 
 // ---- phone ----
-await step("a phone-sized viewport gets a full-screen sheet", async () => {
-  const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+await step("a phone-sized viewport gets a full-screen sheet, and reduced motion the poster", async () => {
+  // Reduced motion as well: the poster stands in for the avatar.
+  const phone = await browser.newContext({
+    viewport: { width: 375, height: 740 },
+    isMobile: true,
+    hasTouch: true,
+    deviceScaleFactor: 2,
+    reducedMotion: "reduce",
+  });
   const mobile = await phone.newPage();
   const mobileErrors = watchErrors(mobile);
   await mobile.goto(demoUrl);
@@ -180,9 +202,46 @@ await step("a phone-sized viewport gets a full-screen sheet", async () => {
   const box = await sheet.boundingBox();
   check(box && box.x === 0 && box.y === 0 && box.width === 375 && box.height === 740, `the sheet is ${JSON.stringify(box)}`);
   check(!(await button.isVisible()), "the launcher covers the sheet");
+  await sheet.locator(".stage[data-stage=poster] .initial").waitFor({ timeout: TIMEOUT });
+  check((await sheet.locator(".stage canvas").count()) === 0, "the avatar was loaded although reduced motion was asked for");
   await mobile.screenshot({ path: artifact("phone-sheet.png") });
   check(mobileErrors.length === 0, mobileErrors.join("\n"));
   await phone.close();
+});
+
+// ---- identify ----
+await step("identify signs the visitor in with a valid signature and refuses a forged one", async () => {
+  const secret = await ownerApi("POST", "/v1/tenant/identity-secret");
+  const signature = createHmac("sha256", secret.secret).update("e2e-user").digest("hex");
+  const identified = await browser.newContext();
+  const userPage = await identified.newPage();
+  await userPage.goto(demoUrl);
+  await userPage.locator("[data-animo-widget] button.launcher").waitFor({ state: "visible", timeout: TIMEOUT });
+  await recordEvents(userPage);
+  const forged = await userPage.evaluate(() =>
+    window.Animo.identify({ userId: "e2e-user", signature: "00" }).then(
+      () => "accepted",
+      () => "refused",
+    ),
+  );
+  check(forged === "refused", "a forged signature was accepted");
+  const codes = (await events(userPage, "error")).map((event) => event.detail.code);
+  check(codes.includes("identity_invalid"), `no identity_invalid error event (${codes})`);
+  await userPage.evaluate(() => window.Animo.open());
+  const box = userPage.locator("[data-animo-widget] section.panel");
+  await box.locator(".status[data-state=online]").waitFor({ timeout: TIMEOUT });
+  const signed = await userPage.evaluate(
+    (sig) => window.Animo.identify({ userId: "e2e-user", signature: sig }).then(() => "accepted", (error) => String(error)),
+    signature,
+  );
+  check(signed === "accepted", `a valid signature was refused: ${signed}`);
+  // The chat reconnects as the user and still answers.
+  await box.locator(".status[data-state=online]").waitFor({ timeout: TIMEOUT });
+  const textarea = box.locator("textarea");
+  await textarea.fill("Can I return a mug?");
+  await textarea.press("Enter");
+  await box.locator(".msg.bot:not(.greeting)[data-status=done]").last().waitFor({ timeout: TIMEOUT });
+  await identified.close();
 });
 
 // ---- WebSockets blocked (as by some proxies): the SSE fallback ----
@@ -292,6 +351,26 @@ await host.close();
 await browser.close();
 console.log(`e2e: all scenarios passed; screenshots in ${artifact("")}`);
 
+/** Calls the control-plane API as the demo owner (the demo's documented local credentials). */
+async function ownerApi(method, path, body) {
+  ownerToken ??= (await rawApi("POST", "/v1/auth/login", null, { email: "demo@animo.localhost", password: "animo-demo-password" }))
+    .tokens.access_token;
+  return rawApi(method, path, ownerToken, body);
+}
+
+async function rawApi(method, path, token, body) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await response.json().catch(() => null);
+  if (!response.ok) {
+    fail(`${method} ${path} answered ${response.status}: ${JSON.stringify(json)}`);
+  }
+  return json;
+}
+
 /**
  * A second published bot of the demo tenant whose name, greeting and
  * curated answer are payloads; the offline responder answers with that
@@ -299,23 +378,6 @@ console.log(`e2e: all scenarios passed; screenshots in ${artifact("")}`);
  * with the demo owner's documented credentials.
  */
 async function hostileBot() {
-  const api = async (method, path, token, body) => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = await response.json().catch(() => null);
-    if (!response.ok) {
-      fail(`${method} ${path} answered ${response.status}: ${JSON.stringify(json)}`);
-    }
-    return json;
-  };
-  const session = await api("POST", "/v1/auth/login", null, {
-    email: "demo@animo.localhost",
-    password: "animo-demo-password",
-  });
-  const token = session.tokens.access_token;
   const name = `${XSS} Bot`;
   const personality = {
     name,
@@ -327,16 +389,16 @@ async function hostileBot() {
       },
     ],
   };
-  const { bots } = await api("GET", "/v1/bots", token);
+  const { bots } = await ownerApi("GET", "/v1/bots");
   let bot = bots.find((candidate) => candidate.draft.personality.name === name);
   if (!bot) {
-    bot = await api("POST", "/v1/bots", token, { personality, allowed_origins: [] });
+    bot = await ownerApi("POST", "/v1/bots", { personality, allowed_origins: [] });
   }
   return {
     embedId: bot.embed_id,
     async allow(origin) {
-      await api("PATCH", `/v1/bots/${bot.id}`, token, { personality, allowed_origins: [origin] });
-      await api("POST", `/v1/bots/${bot.id}/publish`, token, { note: "e2e" });
+      await ownerApi("PATCH", `/v1/bots/${bot.id}`, { personality, allowed_origins: [origin] });
+      await ownerApi("POST", `/v1/bots/${bot.id}/publish`, { note: "e2e" });
     },
   };
 }
