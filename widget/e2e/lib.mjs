@@ -4,6 +4,7 @@
 import { mkdirSync } from "node:fs";
 import http from "node:http";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 /** Reads a required environment variable or stops with a clear message. */
@@ -47,7 +48,8 @@ export async function launch() {
 
 /** The artifacts folder, created. */
 export function artifacts() {
-  const dir = env("ANIMO_E2E_ARTIFACTS", "artifacts/widget-e2e");
+  // By default under the repository's ignored artifacts/ folder.
+  const dir = env("ANIMO_E2E_ARTIFACTS", fileURLToPath(new URL("../../artifacts/widget-e2e", import.meta.url)));
   mkdirSync(dir, { recursive: true });
   return dir;
 }
