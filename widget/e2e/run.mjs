@@ -108,6 +108,8 @@ await step("a question gets a streamed answer with citations, and cues reach the
   check((await sources.count()) > 0, "the answer has no citations");
   const title = await sources.first().locator(".title").textContent();
   check(title && title.trim().length > 3, "a citation has no title");
+  const announced = await panel.locator(".sr[aria-live=polite]").textContent();
+  check(announced?.includes("10:00"), `the answer was not announced to screen readers: ${announced}`);
   const cues = (await events(page, "cue")).slice(cuesBefore);
   check(cues.length > 0, "no cue frame arrived");
   check(cues.every((cue) => cue.detail.played), "a cue did not reach the avatar player");

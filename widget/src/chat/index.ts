@@ -95,7 +95,9 @@ class Chat implements ChatController {
     header.append(title, this.status, close);
 
     this.stageBox = el("div", { class: "stage", role: "img", "aria-label": this.t("posterLabel", { name }) });
-    this.log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-relevant": "additions" });
+    // The log is not itself live: a streaming answer is redrawn at every token and would be read out
+    // piece by piece. The announcer below reads each finished answer once instead.
+    this.log = el("div", { class: "log", role: "log", "aria-live": "off", tabindex: "-1" });
     this.typingLine = el("div", { class: "typing", "aria-hidden": "true" }, this.t("typing", { name }));
     this.typingLine.hidden = true;
     this.alert = el("div", { class: "alert", role: "alert" });
@@ -458,8 +460,6 @@ class Chat implements ChatController {
   }
 
   private announce(message: UiMessage): void {
-    // The log's own live region announces additions; a finished answer is
-    // announced whole, since its streaming words were changes, not additions.
     this.announcer.textContent = `${this.config.bot_name}: ${message.text}`;
   }
 
