@@ -306,7 +306,7 @@ await step("a page on an origin the bot does not allow is refused politely", asy
   await other.close();
 });
 
-await step("hostile text from the tenant, the answer and the visitor stays inert", async () => {
+await step("hostile text from the tenant, the answer and the visitor stays inert; placement rules follow navigation", async () => {
   await xssBot.allow(host.origin);
   pages.set("/hostile", snippetPage(base, xssBot.embedId, "Hostile content"));
   const hostile = await browser.newContext();
@@ -346,6 +346,13 @@ await step("hostile text from the tenant, the answer and the visitor stays inert
   check(report.visitor.includes("<img"), `the visitor's text is not shown as text: ${report.visitor}`);
   check(report.answer.includes("<svg"), `the answer is not shown as text: ${report.answer}`);
   check(xssErrors.length === 0, xssErrors.join("\n"));
+
+  // The same bot excludes pages matching *hidden=1*: a navigation there hides the widget, and back shows it.
+  await xssPage.evaluate(() => history.pushState({}, "", "/hostile?hidden=1"));
+  await button.waitFor({ state: "hidden", timeout: TIMEOUT });
+  check(await box.isHidden(), "the chat stayed open on an excluded page");
+  await xssPage.evaluate(() => history.back());
+  await button.waitFor({ state: "visible", timeout: TIMEOUT });
   await hostile.close();
 });
 
@@ -399,7 +406,11 @@ async function hostileBot() {
   return {
     embedId: bot.embed_id,
     async allow(origin) {
-      await ownerApi("PATCH", `/v1/bots/${bot.id}`, { personality, allowed_origins: [origin] });
+      await ownerApi("PATCH", `/v1/bots/${bot.id}`, {
+        personality,
+        allowed_origins: [origin],
+        placement: { exclude: ["*hidden=1*"] },
+      });
       await ownerApi("POST", `/v1/bots/${bot.id}/publish`, { note: "e2e" });
     },
   };

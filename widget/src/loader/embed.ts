@@ -40,7 +40,7 @@ const LAUNCHER_LABELS: Record<string, [string, string]> = {
 };
 
 const CSS = `
-:host{all:initial}
+:host{all:initial}:host([hidden]){display:none!important}
 .launcher{position:fixed;z-index:2147483000;display:flex;align-items:center;gap:8px;min-height:56px;min-width:56px;
 box-sizing:border-box;padding:0 18px;border:0;border-radius:28px;cursor:pointer;font:600 15px/1 system-ui,sans-serif;
 background:var(--animo-primary);color:var(--animo-on-primary);box-shadow:0 4px 16px rgba(0,0,0,.25);
