@@ -306,7 +306,7 @@ await step("a page on an origin the bot does not allow is refused politely", asy
   await other.close();
 });
 
-await step("hostile text from the tenant, the answer and the visitor stays inert; placement rules follow navigation", async () => {
+await step("hostile text from the tenant, the answer and the visitor stays inert; auto-open; placement rules follow navigation", async () => {
   await xssBot.allow(host.origin);
   pages.set("/hostile", snippetPage(base, xssBot.embedId, "Hostile content"));
   const hostile = await browser.newContext();
@@ -318,7 +318,7 @@ await step("hostile text from the tenant, the answer and the visitor stays inert
   await xssPage.goto(`${host.origin}/hostile`);
   const button = xssPage.locator("[data-animo-widget] button.launcher");
   await button.waitFor({ state: "visible", timeout: TIMEOUT });
-  await button.click();
+  // This bot opens by itself 300 ms after the page loads.
   const box = xssPage.locator("[data-animo-widget] section.panel");
   await box.waitFor({ state: "visible", timeout: TIMEOUT });
   const textarea = box.locator("textarea");
@@ -409,7 +409,7 @@ async function hostileBot() {
       await ownerApi("PATCH", `/v1/bots/${bot.id}`, {
         personality,
         allowed_origins: [origin],
-        placement: { exclude: ["*hidden=1*"] },
+        placement: { exclude: ["*hidden=1*"], auto_open_delay_ms: 300 },
       });
       await ownerApi("POST", `/v1/bots/${bot.id}/publish`, { note: "e2e" });
     },
