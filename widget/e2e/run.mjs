@@ -54,10 +54,21 @@ const answers = panel.locator(".msg.bot:not(.greeting)");
 await step("the demo page shows the launcher", async () => {
   const response = await page.goto(demoUrl);
   check(response?.ok(), `GET ${demoUrl} answered ${response?.status()}`);
+  await page.waitForFunction(() => window.Animo !== undefined && window.Animo.state.status !== "loading", null, {
+    timeout: TIMEOUT,
+  });
+  const state = await page.evaluate(() => window.Animo.state);
+  const sameOrigin = new URL(demoUrl).origin === new URL(base).origin;
+  check(
+    state.status === "ready",
+    `Animo.state is ${JSON.stringify(state)}` +
+      (sameOrigin && state.code === "origin_not_allowed"
+        ? " (the demo page is on the server's own origin, and browsers send no Origin header with a same-origin GET:" +
+          " the config and history endpoints must take Sec-Fetch-Site: same-origin as the server's own origin)"
+        : ""),
+  );
   await launcher.waitFor({ state: "visible", timeout: TIMEOUT });
   await recordEvents(page);
-  const state = await page.evaluate(() => window.Animo.state);
-  check(state.status === "ready", `Animo.state is ${JSON.stringify(state)}`);
   await page.screenshot({ path: artifact("demo-launcher.png") });
 });
 
