@@ -80,11 +80,24 @@ export async function hostPages(pages) {
   return { origin: `http://localhost:${port}`, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
-/** A host page with the widget's snippet. */
+/**
+ * A host page with the widget's snippet, under a strict Content-Security-Policy
+ * of the kind careful sites send: scripts and connections only to the page
+ * and the widget's server, and no inline styles at all.
+ */
 export function snippetPage(base, embedId, title = "Host page") {
   const escape = (text) => String(text).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escape(title)}</title><link rel="icon" href="data:,"></head>
-<body style="font:16px system-ui;margin:40px"><h1>${escape(title)}</h1><p>A page of a tenant's site.</p>
+  const server = new URL(base);
+  const csp = [
+    "default-src 'self'",
+    `script-src 'self' ${server.origin}`,
+    `connect-src 'self' ${server.origin} ws://${server.host} wss://${server.host}`,
+    "style-src 'self'",
+    "img-src 'self' data:",
+  ].join("; ");
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${escape(csp)}"><title>${escape(title)}</title><link rel="icon" href="data:,"></head>
+<body><h1>${escape(title)}</h1><p>A page of a tenant's site.</p>
 <script async src="${escape(base)}/embed.js" data-embed-id="${escape(embedId)}"></script></body></html>`;
 }
 

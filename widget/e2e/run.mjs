@@ -317,7 +317,7 @@ await step("a page on an origin the bot does not allow is refused politely", asy
   await other.close();
 });
 
-await step("hostile text from the tenant, the answer and the visitor stays inert; auto-open; placement rules follow navigation", async () => {
+await step("hostile text from the tenant, the answer and the visitor stays inert under a strict CSP; auto-open; placement rules follow navigation", async () => {
   await xssBot.allow(host.origin);
   pages.set("/hostile", snippetPage(base, xssBot.embedId, "Hostile content"));
   const hostile = await browser.newContext();
@@ -349,6 +349,8 @@ await step("hostile text from the tenant, the answer and the visitor stays inert
     };
   });
   await xssPage.screenshot({ path: artifact("hostile.png") });
+  const launcherColor = await button.evaluate((element) => getComputedStyle(element).backgroundColor);
+  check(launcherColor !== "rgba(0, 0, 0, 0)", "the launcher is unstyled: the page's CSP blocked the widget's styles");
   check(report.xss === null, "a payload ran");
   check(report.images === 0, `${report.images} elements from payloads reached the DOM`);
   check(report.badLinks === 0, "a link with an unsafe scheme reached the DOM");

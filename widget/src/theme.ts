@@ -42,3 +42,20 @@ export function readableOn(background: string, preferred: string): string {
   }
   return contrast(background, "#000000") >= contrast(background, "#ffffff") ? "#000000" : "#ffffff";
 }
+
+/**
+ * Adds CSS to a shadow root as a constructed stylesheet, which a page's
+ * Content-Security-Policy without `'unsafe-inline'` styles still allows;
+ * browsers without constructed stylesheets get a `<style>` element.
+ */
+export function adoptCss(root: ShadowRoot, css: string): void {
+  if ("adoptedStyleSheets" in root && typeof CSSStyleSheet !== "undefined" && "replaceSync" in CSSStyleSheet.prototype) {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+    return;
+  }
+  const style = document.createElement("style");
+  style.textContent = css;
+  root.append(style);
+}

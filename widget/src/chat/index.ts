@@ -11,6 +11,7 @@ import { mountStage, type Stage } from "./stage";
 import { Conversation, type Effect, type UiMessage } from "./state";
 import { errorText, translator, type Translate } from "./strings";
 import { CHAT_CSS } from "./styles";
+import { adoptCss } from "../theme";
 import { Transport } from "./transport";
 
 /** The server's limit on a visitor message, in characters. */
@@ -77,8 +78,6 @@ class Chat implements ChatController {
 
     const name = this.config.bot_name;
     const look = this.config.widget;
-    const style = el("style");
-    style.textContent = CHAT_CSS;
     this.panel = el("section", {
       class: `panel theme-${look.theme ?? "auto"} ${look.position ?? "bottom_right"}`,
       role: "dialog",
@@ -141,7 +140,8 @@ class Chat implements ChatController {
     });
     // The panel follows the launcher wherever an earlier drag left it.
     this.panel.style.transform = host.launcher.style.transform;
-    host.root.append(style, this.panel);
+    adoptCss(host.root, CHAT_CSS);
+    host.root.append(this.panel);
     this.renderGreeting();
   }
 

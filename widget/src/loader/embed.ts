@@ -9,7 +9,7 @@
 import type { AnimoEventName, AnimoEvents, ChatController, ChatHost, MountChat } from "../chat-api";
 import { readEmbedId } from "../embed-id";
 import type { EmbedConfig, ErrorBody } from "../generated/animo";
-import { readableOn, safeColor } from "../theme";
+import { adoptCss, readableOn, safeColor } from "../theme";
 import { placementAllows } from "./placement";
 
 /** Where the avatar chunk stores the drag offset (see avatar/placement.ts). */
@@ -169,15 +169,14 @@ function drawLauncher(look: EmbedConfig["widget"]): void {
     host = document.createElement("div");
     host.setAttribute("data-animo-widget", "");
     shadow = host.attachShadow({ mode: "open" });
-    const style = document.createElement("style");
-    style.textContent = CSS;
+    adoptCss(shadow, CSS);
     launcher = document.createElement("button");
     launcher.type = "button";
     launcher.className = "launcher";
     launcher.setAttribute("aria-haspopup", "dialog");
     launcher.setAttribute("aria-expanded", "false");
     launcher.addEventListener("click", () => void toggle());
-    shadow.append(style, launcher);
+    shadow.append(launcher);
     document.body.append(host);
   }
   const button = launcher as HTMLButtonElement;
