@@ -46,6 +46,9 @@ const browser = await launch();
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 const page = await context.newPage();
 const errors = watchErrors(page);
+// The widget's own warnings say why it fell back (the poster instead of the avatar, for one).
+const warnings = [];
+page.on("console", (message) => message.type() === "warning" && message.text().startsWith("animo:") && warnings.push(message.text()));
 const launcher = page.locator("[data-animo-widget] button.launcher");
 const panel = page.locator("[data-animo-widget] section.panel");
 const input = panel.locator("textarea");
@@ -88,7 +91,11 @@ await step("the launcher opens an accessible dialog with the greeting", async ()
 await step("the avatar is shown and draws on its WebGL canvas", async () => {
   await page.waitForFunction(() => window.__animoEvents.some((event) => event.name === "stage"), null, { timeout: TIMEOUT });
   const [stage] = await events(page, "stage");
-  check(stage.detail.kind === "avatar", `the poster is shown instead of the avatar (${stage.detail.reason})`);
+  check(
+    stage.detail.kind === "avatar",
+    `the poster is shown instead of the avatar (${stage.detail.reason}; ${warnings.join("; ") || "no warning"};` +
+      ` ${errors.join("; ") || "no error"})`,
+  );
   const canvas = panel.locator(".stage canvas");
   await canvas.waitFor({ timeout: TIMEOUT });
   // A few frames for the model to settle into its idle loop.
