@@ -29,6 +29,8 @@ if (hasAvatar) {
 }
 
 const common = {
+  // Paths in the metafile are relative to this, whatever folder the build is started from.
+  absWorkingDir: root,
   bundle: true,
   minify: !dev,
   sourcemap: dev ? "linked" : false,
