@@ -72,6 +72,20 @@ await step("the demo page shows the launcher", async () => {
   );
   await launcher.waitFor({ state: "visible", timeout: TIMEOUT });
   await recordEvents(page);
+  // The snippet pasted twice still makes one widget.
+  await page.evaluate(
+    ([src, id]) => {
+      const again = document.createElement("script");
+      again.src = src;
+      again.dataset.embedId = id;
+      document.body.append(again);
+    },
+    [`${base}/embed.js`, embedId],
+  );
+  await page.waitForFunction(() => [...document.scripts].at(-1).src.endsWith("/embed.js"));
+  await page.waitForTimeout(500);
+  const widgets = await page.locator("[data-animo-widget]").count();
+  check(widgets === 1, `${widgets} widgets after including the snippet twice`);
   await page.screenshot({ path: artifact("demo-launcher.png") });
 });
 

@@ -400,5 +400,14 @@ declare global {
   }
 }
 
-window.Animo = api;
-void start();
+// A page that pastes the snippet twice (or a tag manager that adds it again)
+// gets one widget: the first loader wins and later ones only say so.
+const LOADED = "__animoLoaded";
+const flags = window as unknown as Record<string, unknown>;
+if (flags[LOADED] === true) {
+  console.warn("animo: embed.js is included more than once on this page; only the first one runs");
+} else {
+  flags[LOADED] = true;
+  window.Animo = api;
+  void start();
+}
