@@ -243,6 +243,29 @@ await step("a phone-sized viewport gets a full-screen sheet, and reduced motion 
   await phone.close();
 });
 
+// ---- a passing failure at page load ----
+await step("a config request that fails once is tried again and the launcher still appears", async () => {
+  const flaky = await browser.newContext();
+  let refusals = 0;
+  await flaky.route(/\/v1\/embed\/[^/]+\/config/, (route) => {
+    if (refusals === 0) {
+      refusals += 1;
+      return route.fulfill({
+        status: 503,
+        contentType: "application/json",
+        headers: { "access-control-allow-origin": "*" },
+        body: JSON.stringify({ code: "unavailable", message: "Restarting.", request_id: "e2e" }),
+      });
+    }
+    return route.continue();
+  });
+  const flakyPage = await flaky.newPage();
+  await flakyPage.goto(demoUrl);
+  await flakyPage.locator("[data-animo-widget] button.launcher").waitFor({ state: "visible", timeout: TIMEOUT });
+  check(refusals === 1, "the failing config request was not made");
+  await flaky.close();
+});
+
 // ---- identify ----
 await step("identify signs the visitor in with a valid signature and refuses a forged one", async () => {
   const secret = await ownerApi("POST", "/v1/tenant/identity-secret");

@@ -318,6 +318,34 @@ function whenIdle(run: () => void): void {
   }
 }
 
+/** Codes worth trying again: the server or the network may be back in a moment. */
+const PASSING = new Set(["unavailable", "internal", "offline", "provider_failed"]);
+
+/**
+ * The config, trying again after passing failures (1, 2, 4 and 8 s apart,
+ * or as soon as the browser is back online), so a server restart or a
+ * flaky connection during the page load does not cost the page its widget.
+ */
+async function fetchConfigPatiently(): Promise<EmbedConfig> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await fetchConfig();
+    } catch (error) {
+      const code = error instanceof LoaderError ? error.code : "unavailable";
+      if (!PASSING.has(code) || attempt >= 4) {
+        throw error;
+      }
+      await new Promise<void>((resolve) => {
+        if (navigator.onLine === false) {
+          addEventListener("online", () => resolve(), { once: true });
+        } else {
+          setTimeout(resolve, 1000 * 2 ** attempt);
+        }
+      });
+    }
+  }
+}
+
 async function start(): Promise<void> {
   if (embedId === null) {
     state.status = "failed";
@@ -327,7 +355,7 @@ async function start(): Promise<void> {
   }
   let fresh: EmbedConfig;
   try {
-    fresh = await fetchConfig();
+    fresh = await fetchConfigPatiently();
   } catch (error) {
     const code = error instanceof LoaderError ? error.code : "unavailable";
     state.status = code === "origin_not_allowed" ? "refused" : "failed";
