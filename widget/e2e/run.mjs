@@ -243,6 +243,44 @@ await step("a phone-sized viewport gets a full-screen sheet, and reduced motion 
   await phone.close();
 });
 
+// ---- a connection lost mid-answer ----
+await step("a connection lost mid-answer reconnects and the resume brings the whole answer", async () => {
+  const dropping = await browser.newContext();
+  let dropped = false;
+  await dropping.routeWebSocket(/\/v1\/chat/, (socket) => {
+    const server = socket.connectToServer();
+    socket.onMessage((message) => server.send(message));
+    server.onMessage((message) => {
+      socket.send(message);
+      if (!dropped && JSON.parse(String(message)).type === "token") {
+        // The first words arrived; the network drops before the rest.
+        dropped = true;
+        server.close();
+        socket.close({ code: 1006 });
+      }
+    });
+  });
+  const dropPage = await dropping.newPage();
+  const dropErrors = watchErrors(dropPage);
+  await dropPage.goto(demoUrl);
+  const button = dropPage.locator("[data-animo-widget] button.launcher");
+  await button.waitFor({ state: "visible", timeout: TIMEOUT });
+  await button.click();
+  const box = dropPage.locator("[data-animo-widget] section.panel");
+  await box.locator(".status[data-state=online]").waitFor({ timeout: TIMEOUT });
+  const textarea = box.locator("textarea");
+  await textarea.fill("How do returns and refunds work?");
+  await textarea.press("Enter");
+  const answer = box.locator(".msg.bot:not(.greeting)[data-status=done]");
+  await answer.waitFor({ timeout: TIMEOUT });
+  check(dropped, "the connection was never dropped");
+  const text = await answer.textContent();
+  check(/30 days/.test(text ?? ""), `the resumed answer is not the whole stored answer: ${text}`);
+  check((await box.locator(".msg.bot:not(.greeting)").count()) === 1, "the broken-off answer was not replaced");
+  check(dropErrors.length === 0, dropErrors.join("\n"));
+  await dropping.close();
+});
+
 // ---- a passing failure at page load ----
 await step("a config request that fails once is tried again and the launcher still appears", async () => {
   const flaky = await browser.newContext();
