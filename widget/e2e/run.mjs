@@ -281,6 +281,31 @@ await step("a connection lost mid-answer reconnects and the resume brings the wh
   await dropping.close();
 });
 
+// ---- too many messages ----
+await step("a visitor over the rate limit is told so in plain words and can try again", async () => {
+  const busy = await browser.newContext();
+  const busyPage = await busy.newPage();
+  const busyErrors = watchErrors(busyPage);
+  await busyPage.goto(demoUrl);
+  await busyPage.locator("[data-animo-widget] button.launcher").waitFor({ state: "visible", timeout: TIMEOUT });
+  await recordEvents(busyPage);
+  // The server takes 20 messages a minute from one visitor by default; the 21st is refused.
+  await busyPage.evaluate(() => {
+    for (let n = 1; n <= 21; n += 1) window.Animo.send(`Question number ${n} about shipping`);
+  });
+  const box = busyPage.locator("[data-animo-widget] section.panel");
+  const alert = box.locator(".alert[data-code=rate_limited]");
+  await alert.waitFor({ timeout: TIMEOUT });
+  const words = await alert.textContent();
+  check(/wait/i.test(words ?? "") && !/rate_limited/.test(words ?? ""), `the notice is not in plain words: ${words}`);
+  check((await box.locator(".msg.visitor[data-status=failed] .note button").count()) === 1, "the refused message offers no retry");
+  const codes = (await events(busyPage, "error")).map((event) => event.detail.code);
+  check(codes.includes("rate_limited"), `no rate_limited error event (${codes})`);
+  await busyPage.screenshot({ path: artifact("rate-limited.png") });
+  check(busyErrors.length === 0, busyErrors.join("\n"));
+  await busy.close();
+});
+
 // ---- a passing failure at page load ----
 await step("a config request that fails once is tried again and the launcher still appears", async () => {
   const flaky = await browser.newContext();
