@@ -119,7 +119,14 @@ class LoaderError extends Error {
   }
 }
 
+/** Config requests made so far, and the number of the one whose answer is the config (see fetchConfig). */
+let configRequests = 0;
+let configApplied = 0;
+
 async function fetchConfig(): Promise<EmbedConfig> {
+  // `identify` may run while the first request is under way: that older,
+  // anonymous answer must not replace the identified one when it lands last.
+  const request = ++configRequests;
   const query = new URLSearchParams();
   const visitor = readStore().visitor_id;
   if (visitor) {
@@ -142,9 +149,12 @@ async function fetchConfig(): Promise<EmbedConfig> {
     throw new LoaderError(body?.code ?? "unavailable");
   }
   const fresh = (await response.json()) as EmbedConfig;
-  writeStore({ visitor_id: fresh.visitor.visitor_id });
-  config = fresh;
-  return fresh;
+  if (request > configApplied) {
+    configApplied = request;
+    writeStore({ visitor_id: fresh.visitor.visitor_id });
+    config = fresh;
+  }
+  return config ?? fresh;
 }
 
 function svgIcon(): SVGSVGElement {
