@@ -1,0 +1,352 @@
+/**
+ * Avatar & Animations: choose a GLB, read its inspection report, audition
+ * its clips in the live viewport, edit the slot mapping, try sentences and
+ * widget events.
+ */
+import type {
+  AnimationMapping,
+  InspectionReport,
+  LoopMode,
+  Slot,
+  SlotBinding,
+  WidgetEvent,
+} from "../generated/animo";
+import { h, replaceChildren } from "../dom";
+import { describeError } from "../errors";
+import {
+  avatarChooseFile,
+  avatarOpen,
+  mappingSet,
+  sentencePlay,
+  widgetEvent,
+  type AvatarOpened,
+  type AvatarSource,
+} from "../ipc";
+import { Viewport } from "../viewport";
+
+export const SLOTS: readonly Slot[] = [
+  "idle", "idle_variant", "listening", "thinking", "talking", "greeting", "farewell", "nod_yes", "shake_no", "happy",
+  "laughing", "sad", "surprised", "angry", "confused", "thumbs_up", "pointing", "celebrating", "apologetic", "bored",
+];
+const WIDGET_EVENTS: readonly WidgetEvent[] = [
+  "open", "close", "click", "hover", "drag_start", "drag_end", "page_view", "idle_timeout",
+];
+const LOOP_MODES: readonly LoopMode[] = ["loop", "once", "hold"];
+
+export interface AvatarScreen {
+  element: HTMLElement;
+  viewport: Viewport;
+  open(source: AvatarSource): Promise<AvatarOpened | null>;
+}
+
+export function avatarScreen(notify: (message: string, kind?: "error" | "info") => void): AvatarScreen {
+  const viewport = new Viewport((message) => notify(message, "error"));
+  const status = h("p", { class: "muted", testid: "avatar-status", text: "No avatar open yet." });
+  const report = h("section", { class: "panel", testid: "inspection" });
+  const clips = h("section", { class: "panel", testid: "clips" });
+  const mappingTable = h("section", { class: "panel", testid: "mapping" });
+  const sentence = h("section", { class: "panel" });
+  const events = h("section", { class: "panel" });
+  const stats = h("span", { class: "muted", testid: "viewport-stats" });
+  let opened: AvatarOpened | null = null;
+  let mapping: AnimationMapping = {};
+
+  viewport.canvas.addEventListener("stats", () => {
+    stats.textContent = `${viewport.stats.fps.toFixed(1)} frames/s · ${viewport.canvas.width}×${viewport.canvas.height}`;
+  });
+
+  async function open(source: AvatarSource): Promise<AvatarOpened | null> {
+    status.textContent = "Opening…";
+    try {
+      const result = await avatarOpen(source, viewport.size());
+      opened = result;
+      mapping = structuredClone(result.mapping);
+      status.textContent = `${result.name}: ${result.report.clips.length} clips, ${result.report.triangles} triangles`;
+      viewport.start();
+      render();
+      return result;
+    } catch (error) {
+      status.textContent = describeError(error);
+      notify(describeError(error), "error");
+      return null;
+    }
+  }
+
+  async function chooseFile(): Promise<void> {
+    try {
+      const path = await avatarChooseFile();
+      if (path !== null) await open({ kind: "file", path });
+    } catch (error) {
+      notify(describeError(error), "error");
+    }
+  }
+
+  async function applyMapping(next: AnimationMapping): Promise<boolean> {
+    try {
+      await mappingSet(next);
+      mapping = next;
+      return true;
+    } catch (error) {
+      notify(describeError(error), "error");
+      return false;
+    }
+  }
+
+  function render(): void {
+    if (opened === null) return;
+    renderReport(report, opened.report);
+    renderClips(clips, opened.report, (clip) =>
+      viewport.send({ kind: "play_clip", clip }).catch((error: unknown) => notify(describeError(error), "error")),
+    );
+    renderMapping();
+    renderSentence();
+    renderEvents();
+  }
+
+  function renderMapping(): void {
+    if (opened === null) return;
+    const clipNames = opened.report.clips.map((clip) => clip.name);
+    const morphs = [...new Set(opened.report.morph_targets.flatMap((mesh) => mesh.targets))];
+    const confidence = new Map(opened.suggestion.slots.map((s) => [s.slot, s.confidence]));
+    const rows = SLOTS.map((slot) => slotRow(slot, mapping.slots?.[slot], clipNames, morphs, confidence.get(slot)));
+    replaceChildren(
+      mappingTable,
+      h(
+        "div",
+        { class: "row spread" },
+        h("h3", { text: "Slot mapping" }),
+        h("button", {
+          text: "Auto-suggest",
+          testid: "auto-suggest",
+          on: {
+            click: () => {
+              if (opened === null) return;
+              const suggested = structuredClone(opened.suggestion.mapping);
+              void applyMapping(suggested).then((ok) => {
+                if (ok) renderMapping();
+              });
+            },
+          },
+        }),
+      ),
+      h(
+        "table",
+        { class: "mapping" },
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            ...["Slot", "Clip", "Loop", "Speed", "Crossfade s", "Expression", "Weight", ""].map((title) =>
+              h("th", { text: title }),
+            ),
+          ),
+        ),
+        h("tbody", {}, ...rows),
+      ),
+    );
+  }
+
+  function slotRow(
+    slot: Slot,
+    binding: SlotBinding | undefined,
+    clipNames: string[],
+    morphs: string[],
+    confidence: number | undefined,
+  ): HTMLTableRowElement {
+    const clip = select(["", ...clipNames], binding?.clip ?? "", (name) => (name === "" ? "— fallback —" : name));
+    clip.dataset["testid"] = `slot-clip-${slot}`;
+    const loop = select(LOOP_MODES, binding?.loop_mode ?? "loop", (mode) => mode);
+    const speed = numberInput(binding?.speed ?? 1, 0.1, 4, 0.1);
+    const crossfade = numberInput(binding?.crossfade_secs ?? 0.3, 0, 3, 0.05);
+    const expression = select(["", ...morphs], binding?.expression?.morph_target ?? "", (name) => name || "none");
+    const weight = numberInput(binding?.expression?.weight ?? 1, 0, 1, 0.05);
+    const controls = [clip, loop, speed, crossfade, expression, weight];
+    const sync = (): void => {
+      const mapped = clip.value !== "";
+      for (const control of controls.slice(1)) control.disabled = !mapped;
+      weight.disabled = !mapped || expression.value === "";
+    };
+    sync();
+    const commit = (): void => {
+      const next = structuredClone(mapping);
+      const slots = { ...(next.slots ?? {}) };
+      if (clip.value === "") {
+        delete slots[slot];
+      } else {
+        const edited: SlotBinding = {
+          clip: clip.value,
+          loop_mode: loop.value as LoopMode,
+          speed: Number(speed.value),
+          crossfade_secs: Number(crossfade.value),
+        };
+        if (expression.value !== "") edited.expression = { morph_target: expression.value, weight: Number(weight.value) };
+        slots[slot] = edited;
+      }
+      next.slots = slots;
+      sync();
+      void applyMapping(next).then((ok) => {
+        if (ok) viewport.send({ kind: "play_slot", slot }).catch(() => undefined);
+        else renderMapping();
+      });
+    };
+    for (const control of controls) control.addEventListener("change", commit);
+    const hint = confidence === undefined ? "" : `suggested with confidence ${confidence.toFixed(2)}`;
+    return h(
+      "tr",
+      { title: hint },
+      h("td", { text: slot.replace(/_/g, " ") }),
+      ...controls.map((control) => h("td", {}, control)),
+      h(
+        "td",
+        {},
+        h("button", {
+          text: "▶",
+          title: `play ${slot}`,
+          testid: `play-${slot}`,
+          on: {
+            click: () => {
+              viewport.send({ kind: "play_slot", slot }).catch((error: unknown) => notify(describeError(error), "error"));
+            },
+          },
+        }),
+      ),
+    );
+  }
+
+  function renderSentence(): void {
+    const input = h("input", { type: "text", placeholder: "Type what the bot might say…", testid: "sentence" });
+    const result = h("p", { class: "muted", testid: "sentence-result" });
+    const run = async (): Promise<void> => {
+      try {
+        const reading = await sentencePlay(input.value);
+        const intent = reading.intent === null ? "" : `, intent ${reading.intent}`;
+        result.textContent = `${reading.emotion} (${reading.compound.toFixed(2)})${intent} → plays ${reading.slot}`;
+      } catch (error) {
+        result.textContent = describeError(error);
+      }
+    };
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") void run();
+    });
+    replaceChildren(
+      sentence,
+      h("h3", { text: "Sentence" }),
+      h("div", { class: "row" }, input, h("button", { text: "Read & play", on: { click: () => void run() } })),
+      result,
+    );
+  }
+
+  function renderEvents(): void {
+    const result = h("p", { class: "muted" });
+    replaceChildren(
+      events,
+      h("h3", { text: "Widget events" }),
+      h(
+        "div",
+        { class: "row wrap" },
+        ...WIDGET_EVENTS.map((event) =>
+          h("button", {
+            text: event.replace(/_/g, " "),
+            on: {
+              click: () => {
+                widgetEvent(event)
+                  .then((slot) => {
+                    result.textContent = slot === null ? `${event}: no rule` : `${event} → ${slot}`;
+                  })
+                  .catch((error: unknown) => notify(describeError(error), "error"));
+              },
+            },
+          }),
+        ),
+      ),
+      result,
+    );
+  }
+
+  viewport.followResize();
+  const element = h(
+    "div",
+    { class: "screen avatar-screen", testid: "screen-avatar" },
+    h(
+      "div",
+      { class: "viewport-column" },
+      h(
+        "div",
+        { class: "row" },
+        h("button", { text: "Choose GLB…", testid: "choose-glb", on: { click: () => void chooseFile() } }),
+        h("button", {
+          text: "Open the demo avatar",
+          testid: "open-demo",
+          on: { click: () => void open({ kind: "demo" }) },
+        }),
+        stats,
+      ),
+      h("div", { class: "viewport-frame" }, viewport.canvas),
+      h("p", { class: "muted", text: "Drag to orbit, scroll to zoom, click the avatar, double-click to reset." }),
+      status,
+      report,
+    ),
+    h("div", { class: "editor-column" }, clips, mappingTable, sentence, events),
+  );
+  return { element, viewport, open };
+}
+
+function renderReport(target: HTMLElement, report: InspectionReport): void {
+  const morphs = report.morph_targets.flatMap((mesh) => mesh.targets);
+  const facts: [string, string][] = [
+    ["File", `${(report.file_bytes / 1024).toFixed(0)} KiB${report.generator === null ? "" : ` from ${report.generator}`}`],
+    ["Meshes", `${report.meshes} (${report.primitives} primitives)`],
+    ["Triangles / vertices", `${report.triangles} / ${report.vertices}`],
+    ["Skins", report.skins.map((skin) => `${skin.name ?? "unnamed"} (${skin.joints} joints)`).join(", ") || "none"],
+    ["Clips", String(report.clips.length)],
+    ["Morph targets", morphs.join(", ") || "none"],
+    ["Textures", String(report.textures.count)],
+    ["Height", report.height === null ? "unknown" : `${report.height.toFixed(2)} m`],
+    ["Extensions", report.extensions_used.join(", ") || "none"],
+  ];
+  replaceChildren(
+    target,
+    h("h3", { text: "Inspection" }),
+    h("dl", { class: "facts" }, ...facts.flatMap(([name, value]) => [h("dt", { text: name }), h("dd", { text: value })])),
+  );
+}
+
+function renderClips(target: HTMLElement, report: InspectionReport, play: (clip: string) => void): void {
+  replaceChildren(
+    target,
+    h("h3", { text: "Clips" }),
+    h(
+      "div",
+      { class: "row wrap" },
+      ...report.clips.map((clip) =>
+        h("button", {
+          class: "chip",
+          text: `${clip.name} · ${clip.duration_secs.toFixed(1)} s`,
+          title: `audition ${clip.name}`,
+          on: { click: () => play(clip.name) },
+        }),
+      ),
+    ),
+  );
+}
+
+function select<T extends string>(options: readonly T[], value: string, label: (option: T) => string): HTMLSelectElement {
+  const element = h("select", {});
+  for (const option of options) {
+    const item = h("option", { text: label(option) });
+    item.value = option;
+    element.append(item);
+  }
+  element.value = value;
+  return element;
+}
+
+function numberInput(value: number, min: number, max: number, step: number): HTMLInputElement {
+  const input = h("input", { type: "number", value: String(value) });
+  input.min = String(min);
+  input.max = String(max);
+  input.step = String(step);
+  return input;
+}
