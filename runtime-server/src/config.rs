@@ -96,6 +96,14 @@ pub struct ServeArgs {
     /// Most visitor messages one bot accepts a day (UTC) [default: 100000].
     #[arg(long, env = "ANIMO_BOT_MESSAGES_PER_DAY")]
     pub bot_messages_per_day: Option<u64>,
+    /// The folder of the built widget (`embed.js`, `widget/…`) [default: the files carried in a release
+    /// binary, else the workspace's widget/dist when it exists].
+    #[arg(long, env = "ANIMO_WIDGET_DIR")]
+    pub widget_dir: Option<PathBuf>,
+    /// The URL sites reach this server at, used in embed snippets and the demo page, e.g.
+    /// `https://animo.example.com` [default: http:// and the listening address].
+    #[arg(long, env = "ANIMO_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 /// How log lines are written.
@@ -137,6 +145,8 @@ struct FileConfig {
     embeddings: Option<bool>,
     model_dir: Option<PathBuf>,
     bot_messages_per_day: Option<u64>,
+    widget_dir: Option<PathBuf>,
+    public_url: Option<String>,
     #[serde(default)]
     plans: Vec<Plan>,
 }
@@ -180,6 +190,22 @@ pub struct Config {
     pub embeddings: bool,
     /// Where the local embedding model is looked for.
     pub model_dir: Option<PathBuf>,
+    /// Where the widget's files come from.
+    pub widget: WidgetSource,
+    /// The configured public URL, without a trailing slash; when absent the
+    /// server uses `http://` and the address it listens on.
+    pub public_url: Option<String>,
+}
+
+/// Where the server takes the widget's built files from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WidgetSource {
+    /// A folder read at start-up.
+    Dir(PathBuf),
+    /// The files compiled into the binary (feature `bundled-widget`).
+    Bundled,
+    /// None: `/embed.js` answers `widget_not_built`.
+    Missing,
 }
 
 /// The operator's default model provider, from `ANIMO_LLM_*`.
@@ -244,6 +270,8 @@ impl std::fmt::Debug for Config {
             .field("fetch_allow", &self.fetch_allow)
             .field("embeddings", &self.embeddings)
             .field("model_dir", &self.model_dir)
+            .field("widget", &self.widget)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -339,6 +367,8 @@ impl Config {
             fetch_allow,
             embeddings: args.embeddings.or(file.embeddings).unwrap_or(true),
             model_dir: args.model_dir.clone().or(file.model_dir),
+            widget: widget_source(args.widget_dir.clone().or(file.widget_dir)),
+            public_url: args.public_url.clone().or(file.public_url).map(|url| public_url(&url)).transpose()?,
         })
     }
 
@@ -386,6 +416,48 @@ fn llm_default(args: &ServeArgs, file: &FileConfig) -> anyhow::Result<LlmDefault
     })
 }
 
+/// An explicit folder wins; otherwise a binary that carries the widget uses
+/// its own copy, and a development build the workspace's `widget/dist`.
+fn widget_source(explicit: Option<PathBuf>) -> WidgetSource {
+    if let Some(dir) = explicit {
+        return WidgetSource::Dir(dir);
+    }
+    if cfg!(feature = "bundled-widget") {
+        return WidgetSource::Bundled;
+    }
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../widget/dist");
+    if workspace.is_dir() { WidgetSource::Dir(workspace) } else { WidgetSource::Missing }
+}
+
+/// Checks a public URL: http or https, a host, no query or fragment, and no
+/// character that would need escaping inside an HTML attribute. The trailing
+/// slash goes, so paths can be appended.
+fn public_url(raw: &str) -> anyhow::Result<String> {
+    let url = reqwest::Url::parse(raw.trim()).with_context(|| format!("ANIMO_PUBLIC_URL {raw:?} is not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        bail!("ANIMO_PUBLIC_URL {raw:?} must be an http or https URL with a host");
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
+        bail!("ANIMO_PUBLIC_URL {raw:?} must have no query, fragment or credentials");
+    }
+    let text = url.as_str().trim_end_matches('/').to_owned();
+    if text.chars().any(|c| matches!(c, '"' | '\'' | '<' | '>' | '&') || c.is_whitespace()) {
+        bail!("ANIMO_PUBLIC_URL {raw:?} has characters a URL in a snippet cannot carry");
+    }
+    Ok(text)
+}
+
+/// The public URL a server listening on `addr` has when none is configured:
+/// a wildcard address is reached on this machine through loopback.
+pub fn default_public_url(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => std::net::IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}", SocketAddr::new(ip, addr.port()))
+}
+
 fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
@@ -421,5 +493,19 @@ mod tests {
         assert!(Config::load(&unknown).is_err());
         std::fs::write(&path, "lisen = \"x\"\n").expect("write");
         assert!(Config::load(&ServeArgs { config: Some(path), ..ServeArgs::default() }).is_err());
+    }
+
+    #[test]
+    fn public_urls_are_checked_and_lose_their_trailing_slash() {
+        assert_eq!(public_url("https://animo.example.com/").expect("valid"), "https://animo.example.com");
+        assert_eq!(public_url(" http://10.0.0.2:8080/animo/ ").expect("valid"), "http://10.0.0.2:8080/animo");
+        for bad in
+            ["ftp://example.com", "example.com", "https://example.com/?a=1", "https://u:p@example.com", "http://"]
+        {
+            assert!(public_url(bad).is_err(), "{bad} was accepted");
+        }
+        assert_eq!(default_public_url("0.0.0.0:8080".parse().expect("addr")), "http://127.0.0.1:8080");
+        assert_eq!(default_public_url("[::]:9000".parse().expect("addr")), "http://[::1]:9000");
+        assert_eq!(default_public_url("192.168.1.5:80".parse().expect("addr")), "http://192.168.1.5:80");
     }
 }

@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod state;
 pub mod store;
 pub mod tenants;
+pub mod widget;
 
 use std::net::SocketAddr;
 
@@ -63,11 +64,16 @@ impl RunningServer {
 
 /// Opens everything, binds the configured address and serves until [`RunningServer::stop`].
 pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
-    let state = AppState::open(config).await?;
-    tokio::spawn(knowledge::documents::run_worker(state.clone()));
+    let mut state = AppState::open(config).await?;
     let listener =
         TcpListener::bind(state.config.listen).await.with_context(|| format!("binding {}", state.config.listen))?;
     let addr = listener.local_addr()?;
+    // Port 0 is only known now; a configured public URL stays as it is.
+    if state.config.public_url.is_none() {
+        state.public_url = config::default_public_url(addr).into();
+    }
+    state.widget = std::sync::Arc::new(widget::WidgetAssets::load(&state.config.widget));
+    tokio::spawn(knowledge::documents::run_worker(state.clone()));
     // Chat frames are small and must leave at once: without TCP_NODELAY a
     // cue or token frame waits for the client's delayed acknowledgement.
     let listener = axum::serve::ListenerExt::tap_io(listener, |stream: &mut tokio::net::TcpStream| {

@@ -26,9 +26,10 @@ enum Command {
     Demo {
         #[command(flatten)]
         args: ServeArgs,
-        /// The origin the demo page will be served from, allowed to embed the demo bot.
-        #[arg(long, default_value = "http://127.0.0.1:8080")]
-        public_origin: String,
+        /// The origin the demo page will be served from, allowed to embed the demo bot
+        /// [default: the public URL's origin, http:// and the listening address unless configured].
+        #[arg(long)]
+        public_origin: Option<String>,
     },
     /// Operator tasks, run directly against the database (stop the server first when it uses the embedded engine).
     Admin {
@@ -90,6 +91,10 @@ async fn main() -> anyhow::Result<()> {
             let config = Config::load(&args)?;
             init_logs(config.log_format);
             let state = AppState::open(config).await?;
+            let public_origin = match public_origin {
+                Some(origin) => origin,
+                None => origin_of(&state.public_url)?,
+            };
             let demo = demo::seed(&state, &public_origin).await?;
             println!("demo {}", if demo.created { "created" } else { "already present" });
             println!("  owner e-mail:  {}", demo.email);
@@ -101,10 +106,23 @@ async fn main() -> anyhow::Result<()> {
                 Some(avatar) => println!("  avatar:        {avatar} ({} slots mapped)", demo.mapped_slots),
                 None => println!("  avatar:        none"),
             }
+            println!(
+                "  knowledge:     {} ({}, {} passages)",
+                demo::DEMO_KNOWLEDGE_NAME,
+                demo.document_id,
+                demo.passages
+            );
+            println!("  demo page:     {}/demo (served by `animo-server serve`)", state.public_url);
             Ok(())
         }
         Some(Command::Admin { args, task }) => admin(&args, task).await,
     }
+}
+
+/// The origin (scheme, host and port) of a public URL, which may carry a path.
+fn origin_of(url: &str) -> anyhow::Result<String> {
+    let parsed = reqwest::Url::parse(url).with_context(|| format!("the public URL {url:?} is not a URL"))?;
+    Ok(parsed.origin().ascii_serialization())
 }
 
 async fn serve(args: &ServeArgs) -> anyhow::Result<()> {

@@ -13,6 +13,7 @@ use crate::knowledge::documents::KnowledgeState;
 use crate::knowledge::fetch::FetchPolicy;
 use crate::metrics::Metrics;
 use crate::store::Store;
+use crate::widget::WidgetAssets;
 
 /// Shared, cheaply cloned application state.
 #[derive(Clone, Debug)]
@@ -31,6 +32,11 @@ pub struct AppState {
     pub chat: Arc<ChatState>,
     /// Ingestion and retrieval of bots' knowledge.
     pub knowledge: Arc<KnowledgeState>,
+    /// The widget's files; empty until [`crate::spawn`] loads them, as only a
+    /// serving process needs them.
+    pub widget: Arc<WidgetAssets>,
+    /// The URL sites reach this server at, without a trailing slash.
+    pub public_url: Arc<str>,
 }
 
 impl AppState {
@@ -58,7 +64,10 @@ impl AppState {
         };
         let embedder = crate::knowledge::documents::load_embedder(&config);
         let knowledge = Arc::new(KnowledgeState::new(embedder, fetch));
+        let public_url = config.public_url.clone().unwrap_or_else(|| crate::config::default_public_url(config.listen));
         Ok(Self {
+            widget: Arc::new(WidgetAssets::default()),
+            public_url: public_url.into(),
             chat,
             knowledge,
             keys: JwtKeys::new(&secret),

@@ -966,6 +966,19 @@ pub struct EmbedIdView {
     pub embed_id: EmbedId,
 }
 
+/// The snippet a site owner pastes into their pages to show a bot's widget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmbedSnippet {
+    /// The bot's current embed id.
+    pub embed_id: EmbedId,
+    /// Where the loader script lives: the server's public URL followed by `/embed.js`.
+    pub script_url: String,
+    /// The whole tag, `<script async src="…/embed.js" data-embed-id="…"></script>`, ready to paste.
+    pub snippet: String,
+}
+
 impl fmt::Display for ProviderKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

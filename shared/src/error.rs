@@ -124,6 +124,10 @@ error_codes! {
     UrlForbidden = ("url_forbidden", 422, "Only public http and https addresses can be fetched."),
     /// The URL could not be fetched.
     UrlUnreachable = ("url_unreachable", 422, "The page could not be fetched; the message says why."),
+    /// The widget's files were not built or not found when the server started.
+    WidgetNotBuilt = ("widget_not_built", 503, "This server has no widget files; build them with `npm run build` in widget/ (or `cargo xtask run`) and restart the server."),
+    /// No demo bot has been seeded on this server.
+    DemoNotSeeded = ("demo_not_seeded", 404, "There is no demo bot on this server; create it with `animo-server demo`."),
     /// The server cannot serve right now (for example, the database is unreachable).
     Unavailable = ("unavailable", 503, "The service is temporarily unavailable; try again shortly."),
     /// An unexpected failure; the request id identifies it in the server's logs.

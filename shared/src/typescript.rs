@@ -40,7 +40,7 @@ pub fn bundle() -> String {
         bot::HexColor, bot::Theme, bot::Corner, bot::WidgetLook, bot::Origin, bot::UrlPattern,
         bot::AutoOpenDelay, bot::PlacementRules, bot::BotConfig, bot::BotStatus, bot::BotView,
         bot::CreateBotRequest, bot::UpdateBotRequest, bot::PublishRequest, bot::RollbackRequest,
-        bot::BotVersionView, bot::BotVersionList, bot::BotList, bot::EmbedIdView,
+        bot::BotVersionView, bot::BotVersionList, bot::BotList, bot::EmbedIdView, bot::EmbedSnippet,
         api::Role, api::SignupRequest, api::LoginRequest, api::RefreshRequest, api::LogoutRequest,
         api::ChangePasswordRequest, api::TokenPair, api::AccountView, api::Membership,
         api::SessionResponse, api::MeResponse, api::InviteRequest, api::InviteCreated,

@@ -35,7 +35,7 @@ const TENANTS: usize = 8;
 const BOTS_PER_TENANT: usize = 4;
 /// Longest wait for the server to print its address and then to become ready.
 /// A debug build opening a fresh SurrealKV folder takes a few seconds.
-const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 /// Any single request slower than this counts as an error, which also bounds
 /// how long the run can outlast `--seconds`.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -73,7 +73,7 @@ pub struct ControlPlaneArgs {
 
 /// The cargo profiles the benchmark can build the server with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Profile {
+pub(crate) enum Profile {
     /// What the issue's targets are stated for.
     Release,
     /// Quicker to build; only good for checking that the benchmark runs.
@@ -120,7 +120,7 @@ pub fn control_plane(root: &Path, args: &ControlPlaneArgs) -> Result<()> {
 }
 
 /// Builds `animo-server` with `profile` and returns the path of the binary.
-fn build_server(root: &Path, profile: Profile) -> Result<PathBuf> {
+pub(crate) fn build_server(root: &Path, profile: Profile) -> Result<PathBuf> {
     let (flags, folder): (&[&str], &str) = match profile {
         Profile::Release => (&["--release"], "release"),
         Profile::Dev => (&[], "debug"),
@@ -131,7 +131,7 @@ fn build_server(root: &Path, profile: Profile) -> Result<PathBuf> {
 
 /// The folder cargo builds into. Asking cargo rather than assuming `target/`
 /// honours `CARGO_TARGET_DIR` and `build.target-dir` alike.
-fn target_dir(root: &Path) -> Result<PathBuf> {
+pub(crate) fn target_dir(root: &Path) -> Result<PathBuf> {
     let metadata = output(cargo(root).args(["metadata", "--format-version", "1", "--no-deps"]))
         .context("could not ask cargo for the target folder")?;
     let metadata: Value =
@@ -143,7 +143,7 @@ fn target_dir(root: &Path) -> Result<PathBuf> {
 /// The plan catalogue for the run: the default plan's bot and message limits
 /// are far above what a run creates or sends, so quota errors cannot appear
 /// in the figures.
-const CONFIG: &str = r#"default_plan = "bench"
+pub(crate) const CONFIG: &str = r#"default_plan = "bench"
 
 [[plans]]
 name = "bench"
@@ -157,7 +157,7 @@ avatar_bytes = 1073741824
 /// A running `animo-server`, killed when this value is dropped so that an
 /// error anywhere in the benchmark does not leave it behind.
 #[derive(Debug)]
-struct Server {
+pub(crate) struct Server {
     child: Child,
     addr: SocketAddr,
     log_tail: Arc<Mutex<VecDeque<String>>>,
@@ -169,19 +169,17 @@ impl Server {
     /// configuration in `dir` and the extra environment `env`, and waits until
     /// it prints its address.
     fn start(binary: &Path, dir: &Path, env: &[(&str, &str)]) -> Result<Self> {
-        let config = dir.join("animo.toml");
-        std::fs::write(&config, CONFIG).with_context(|| format!("could not write {}", config.display()))?;
+        Self::start_on(binary, dir, env, "127.0.0.1:0")
+    }
+
+    /// Like `start`, listening on `listen`.
+    pub(crate) fn start_on(binary: &Path, dir: &Path, env: &[(&str, &str)], listen: &str) -> Result<Self> {
         let mut command = Command::new(binary);
         command
             .arg("serve")
             .arg("--listen")
-            .arg("127.0.0.1:0")
-            .arg("--database")
-            .arg(format!("surrealkv://{}", dir.join("db").display()))
-            .arg("--blobs")
-            .arg(dir.join("blobs"))
-            .arg("--config")
-            .arg(&config)
+            .arg(listen)
+            .args(storage_args(dir)?)
             // Plain lines are easier to search for the address than coloured ones.
             .env("NO_COLOR", "1")
             .envs(env.iter().copied())
@@ -218,8 +216,13 @@ impl Server {
         Ok(server)
     }
 
+    /// The address it listens on.
+    pub(crate) fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
     /// Fails, quoting the server's last log lines, if the server has exited.
-    fn ensure_running(&mut self) -> Result<()> {
+    pub(crate) fn ensure_running(&mut self) -> Result<()> {
         match self.child.try_wait().context("could not check on the server")? {
             Some(status) => bail!("the server exited during the run ({status}){}", self.tail()),
             None => Ok(()),
@@ -227,7 +230,7 @@ impl Server {
     }
 
     /// Kills the server and waits for it and for its log reader.
-    fn stop(mut self) -> Result<()> {
+    pub(crate) fn stop(mut self) -> Result<()> {
         self.child.kill().context("could not kill the server")?;
         self.child.wait().context("could not wait for the server")?;
         if let Some(reader) = self.log_reader.take()
@@ -258,6 +261,21 @@ impl Drop for Server {
         // keeps the server from outliving the benchmark.
         kill(&mut self.child);
     }
+}
+
+/// The options that put a server's database, blobs and configuration
+/// (written here, with [`CONFIG`]) into `dir`, for `serve` and `demo` alike.
+pub(crate) fn storage_args(dir: &Path) -> Result<Vec<std::ffi::OsString>> {
+    let config = dir.join("animo.toml");
+    std::fs::write(&config, CONFIG).with_context(|| format!("could not write {}", config.display()))?;
+    Ok(vec![
+        "--database".into(),
+        format!("surrealkv://{}", dir.join("db").display()).into(),
+        "--blobs".into(),
+        dir.join("blobs").into(),
+        "--config".into(),
+        config.into(),
+    ])
 }
 
 /// Kills and reaps `child`, saying so if that fails: a stray server would
@@ -463,7 +481,7 @@ async fn load(addr: SocketAddr, args: &ControlPlaneArgs) -> Result<Report> {
 }
 
 /// Polls `/readyz` until the database answers.
-async fn wait_until_ready(client: &reqwest::Client, base: &str) -> Result<()> {
+pub(crate) async fn wait_until_ready(client: &reqwest::Client, base: &str) -> Result<()> {
     let deadline = Instant::now() + STARTUP_TIMEOUT;
     loop {
         let last = match client.get(format!("{base}/readyz")).send().await {

@@ -12,6 +12,7 @@ mod demo_avatar;
 mod process;
 mod run;
 mod setup;
+mod widget;
 
 use std::path::{Path, PathBuf};
 
@@ -80,6 +81,10 @@ enum Bench {
     /// idle_kib_per_session=… messages_per_s=… first_token_p50_ms=…
     /// first_token_p99_ms=… first_token_max_ms=… errors=…`.
     Chat(bench::chat::ChatArgs),
+    /// The widget in Chromium against a real server with the demo seeded:
+    /// builds the widget and runs `npm run bench` in widget/ (chunk sizes,
+    /// time to the launcher, time to the first avatar frame).
+    Widget(widget::WidgetBenchArgs),
 }
 
 fn main() -> Result<()> {
@@ -97,6 +102,7 @@ fn main() -> Result<()> {
         Task::Run { serve_args } => run::run(&root, &serve_args),
         Task::Bench { bench: Bench::ControlPlane(args) } => bench::control_plane(&root, &args),
         Task::Bench { bench: Bench::Chat(args) } => bench::chat::chat(&root, &args),
+        Task::Bench { bench: Bench::Widget(args) } => widget::bench(&root, &args),
     }
 }
 

@@ -8,13 +8,17 @@ use anyhow::{Context, Result};
 use crate::process::{cargo, command, run as run_command};
 use crate::setup::setup;
 
-/// Builds the widget the server serves, seeds the demo tenant and bot (the
-/// server's `demo` command is idempotent and prints the credentials), then
-/// serves until interrupted.
+/// Builds the widget the server serves (from widget/dist, the server's
+/// default widget folder in a development build), seeds the demo tenant and
+/// bot (the server's `demo` command is idempotent and prints the credentials
+/// and the demo page's address), then serves until interrupted.
+///
+/// The demo is seeded with the same options as the server, so a `--listen`
+/// or `--public-url` given here also decides the origin the demo bot allows.
 pub fn run(root: &Path, serve_args: &[String]) -> Result<()> {
     setup(root)?;
     run_command(command(&root.join("widget"), "npm").args(["run", "build"])).context("could not build the widget")?;
-    run_command(cargo(root).args(["run", "--package", "animo-server", "--", "demo"]))
+    run_command(cargo(root).args(["run", "--package", "animo-server", "--", "demo"]).args(serve_args))
         .context("could not seed the demo tenant")?;
     if std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some() {
         println!(

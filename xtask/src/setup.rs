@@ -53,6 +53,11 @@ const DEBIAN_PACKAGES: &[DebianPackage] = &[
     DebianPackage { name: "libxrandr2", provided_by_program: None },
     DebianPackage { name: "libxi6", provided_by_program: None },
     DebianPackage { name: "libxkbcommon-x11-0", provided_by_program: None },
+    // The widget's end-to-end tests and benchmark drive Debian's Chromium
+    // through playwright-core (which downloads no browser of its own), headless
+    // with software GL.
+    DebianPackage { name: "chromium", provided_by_program: None },
+    DebianPackage { name: "chromium-driver", provided_by_program: None },
 ];
 
 /// The npm packages whose dependencies setup installs, relative to the root.

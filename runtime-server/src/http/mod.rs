@@ -6,6 +6,7 @@ mod knowledge;
 mod middleware;
 pub mod openapi;
 mod routes;
+mod widget;
 
 use std::any::Any;
 
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/bots/{bot_id}/versions", get(routes::bot_versions))
         .route("/v1/bots/{bot_id}/rollback", post(routes::rollback_bot))
         .route("/v1/bots/{bot_id}/embed-id", post(routes::rotate_embed_id))
+        .route("/v1/bots/{bot_id}/embed-snippet", get(widget::embed_snippet))
         .route("/v1/bots/{bot_id}/avatar", put(routes::attach_avatar).delete(routes::detach_avatar))
         .route(
             "/v1/avatars",
@@ -90,7 +92,16 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/chat/history", get(chat::chat_history))
         .route_layer(axum_middleware::from_fn_with_state(state.clone(), middleware::record_latency));
 
+    // The widget's files and the demo page: static, cacheable, and readable
+    // from any site (the handlers say so in their own headers).
+    let assets = Router::new()
+        .route("/embed.js", get(widget::embed_js))
+        .route("/widget/{*file}", get(widget::widget_file))
+        .route("/demo", get(widget::demo_page))
+        .route_layer(axum_middleware::from_fn_with_state(state.clone(), middleware::record_latency));
+
     api.merge(public)
+        .merge(assets)
         .fallback(|| async { ApiError::new(ErrorCode::NotFound, "There is no such route.") })
         .method_not_allowed_fallback(|| async { ApiError::code(ErrorCode::MethodNotAllowed) })
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))

@@ -7,7 +7,7 @@ use animo_shared::ErrorCode;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{chat, knowledge, routes};
+use super::{chat, knowledge, routes, widget};
 
 struct BearerAuth;
 
@@ -46,6 +46,7 @@ impl Modify for BearerAuth {
         chat::bot_analytics, chat::export_visitor, chat::erase_visitor, chat::export_user, chat::erase_user,
         knowledge::add_document, knowledge::list_documents, knowledge::delete_document, knowledge::resync_document,
         knowledge::search,
+        widget::embed_js, widget::widget_file, widget::demo_page, widget::embed_snippet,
     )
 )]
 struct ApiDoc;

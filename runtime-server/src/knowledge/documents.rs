@@ -235,30 +235,47 @@ pub async fn upload(
                     .with_details(json!({ "limit": "max_bytes", "max": max_bytes })));
             }
         }
-        if Format::detect(&name, content_type.as_deref(), &bytes).is_none() {
-            return Err(ApiError::code(ErrorCode::UnsupportedDocument));
-        }
-        // The same file uploaded again is the same document: no second copy
-        // of its passages is ever made.
-        let hash = animo_knowledge::content_hash(&bytes);
-        let existing: Option<DocumentId> = ctx
-            .db
-            .db()
-            .query("SELECT VALUE record::id(id) FROM document WHERE bot = $bot AND upload_hash = $hash LIMIT 1")
-            .bind("bot", bot)
-            .bind("hash", &hash)
-            .run()
-            .await?
-            .first(0)?;
-        if let Some(existing) = existing {
-            return get(ctx, bot, &existing).await;
-        }
-        let id = DocumentId::generate();
-        state.blobs.put(&blob_path(ctx.tenant(), &id), bytes.clone().into()).await.map_err(anyhow::Error::from)?;
-        let size = bytes.len() as u64;
-        return create(state, ctx, bot, &id, DocumentSource::File { name }, size, content_type, Some(hash)).await;
+        return add_file(state, ctx, bot, name, content_type, bytes).await;
     }
     Err(ApiError::new(ErrorCode::InvalidRequest, "The upload needs a `file` field."))
+}
+
+/// Stores a document's bytes and queues its ingestion; the same bytes added
+/// again are the same document.
+pub async fn add_file(
+    state: &AppState,
+    ctx: &TenantCtx,
+    bot: &BotId,
+    name: String,
+    content_type: Option<String>,
+    bytes: Vec<u8>,
+) -> ApiResult<DocumentView> {
+    if bytes.len() > state.knowledge.limits.max_bytes {
+        return Err(ApiError::code(ErrorCode::DocumentTooLarge)
+            .with_details(json!({ "limit": "max_bytes", "max": state.knowledge.limits.max_bytes })));
+    }
+    if Format::detect(&name, content_type.as_deref(), &bytes).is_none() {
+        return Err(ApiError::code(ErrorCode::UnsupportedDocument));
+    }
+    // The same file uploaded again is the same document: no second copy
+    // of its passages is ever made.
+    let hash = animo_knowledge::content_hash(&bytes);
+    let existing: Option<DocumentId> = ctx
+        .db
+        .db()
+        .query("SELECT VALUE record::id(id) FROM document WHERE bot = $bot AND upload_hash = $hash LIMIT 1")
+        .bind("bot", bot)
+        .bind("hash", &hash)
+        .run()
+        .await?
+        .first(0)?;
+    if let Some(existing) = existing {
+        return get(ctx, bot, &existing).await;
+    }
+    let id = DocumentId::generate();
+    let size = bytes.len() as u64;
+    state.blobs.put(&blob_path(ctx.tenant(), &id), bytes.into()).await.map_err(anyhow::Error::from)?;
+    create(state, ctx, bot, &id, DocumentSource::File { name }, size, content_type, Some(hash)).await
 }
 
 /// Adds a URL source and queues its first fetch. The URL is checked now, so

@@ -13,3 +13,4 @@ mod knowledge;
 mod operations;
 mod persistence;
 mod quotas;
+mod widget;

@@ -14,7 +14,7 @@ export type AuditId = string;
 
 export type EmbedId = string;
 
-export type ErrorCode = "malformed_json" | "invalid_request" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "token_expired" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "forbidden" | "signup_disabled" | "tenant_suspended" | "quota_exceeded" | "not_found" | "method_not_allowed" | "email_taken" | "conflict" | "not_published" | "bot_archived" | "invite_invalid" | "confirmation_required" | "not_glb" | "gltf_version_unsupported" | "glb_corrupt" | "gltf_extension_unsupported" | "avatar_too_complex" | "mapping_invalid" | "range_not_satisfiable" | "origin_not_allowed" | "visitor_token_invalid" | "visitor_token_expired" | "identity_invalid" | "rate_limited" | "budget_exhausted" | "provider_failed" | "unsupported_document" | "document_unreadable" | "document_empty" | "document_too_large" | "url_forbidden" | "url_unreachable" | "unavailable" | "internal";
+export type ErrorCode = "malformed_json" | "invalid_request" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "token_expired" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "forbidden" | "signup_disabled" | "tenant_suspended" | "quota_exceeded" | "not_found" | "method_not_allowed" | "email_taken" | "conflict" | "not_published" | "bot_archived" | "invite_invalid" | "confirmation_required" | "not_glb" | "gltf_version_unsupported" | "glb_corrupt" | "gltf_extension_unsupported" | "avatar_too_complex" | "mapping_invalid" | "range_not_satisfiable" | "origin_not_allowed" | "visitor_token_invalid" | "visitor_token_expired" | "identity_invalid" | "rate_limited" | "budget_exhausted" | "provider_failed" | "unsupported_document" | "document_unreadable" | "document_empty" | "document_too_large" | "url_forbidden" | "url_unreachable" | "widget_not_built" | "demo_not_seeded" | "unavailable" | "internal";
 
 export type ErrorBody = { 
 /**
@@ -385,6 +385,20 @@ export type EmbedIdView = {
  * The new embed id; the old one stops working at once.
  */
 embed_id: EmbedId, };
+
+export type EmbedSnippet = { 
+/**
+ * The bot's current embed id.
+ */
+embed_id: EmbedId, 
+/**
+ * Where the loader script lives: the server's public URL followed by `/embed.js`.
+ */
+script_url: string, 
+/**
+ * The whole tag, `<script async src="…/embed.js" data-embed-id="…"></script>`, ready to paste.
+ */
+snippet: string, };
 
 export type Role = "viewer" | "designer" | "owner";
 
@@ -1853,6 +1867,8 @@ export const ERROR_CODES: Record<ErrorCode, { status: number; meaning: string }>
   document_too_large: { status: 413, meaning: "The document is over a size limit; the details name it." },
   url_forbidden: { status: 422, meaning: "Only public http and https addresses can be fetched." },
   url_unreachable: { status: 422, meaning: "The page could not be fetched; the message says why." },
+  widget_not_built: { status: 503, meaning: "This server has no widget files; build them with `npm run build` in widget/ (or `cargo xtask run`) and restart the server." },
+  demo_not_seeded: { status: 404, meaning: "There is no demo bot on this server; create it with `animo-server demo`." },
   unavailable: { status: 503, meaning: "The service is temporarily unavailable; try again shortly." },
   internal: { status: 500, meaning: "Internal error; quote the request id when reporting it." },
 };
