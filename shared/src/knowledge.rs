@@ -117,6 +117,25 @@ pub struct SearchRequest {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub k: Option<u32>,
+    /// Which ranking to use (default: hybrid when an embedding model is loaded, else BM25),
+    /// so that the Studio's test panel and evaluations can compare them.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub mode: Option<SearchMode>,
+}
+
+/// How a knowledge search ranks passages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum SearchMode {
+    /// Words (BM25) and meaning (embeddings), fused.
+    Hybrid,
+    /// Words alone.
+    Bm25,
+    /// Meaning alone; needs an embedding model.
+    Vector,
 }
 
 /// A passage found, with where it comes from.
@@ -153,6 +172,7 @@ pub struct PassageView {
 pub struct SearchResponse {
     /// Passages, best first.
     pub passages: Vec<PassageView>,
-    /// `hybrid` when passages were found by words and meaning, `bm25` when no embedding model is available.
+    /// `hybrid` when passages were found by words and meaning, `bm25` by words alone (asked for,
+    /// or no embedding model is available), `vector` by meaning alone.
     pub mode: String,
 }

@@ -62,7 +62,7 @@ pub fn bundle() -> String {
         chat::AnalyticsQuery, chat::SentimentCounts, chat::DayAnalytics, chat::QuestionCount, chat::BotAnalytics,
         chat::VisitorData, chat::VisitorErasure, ids::DocumentId, knowledge::DocumentSource, knowledge::DocumentStatus,
         knowledge::DocumentFailure, knowledge::DocumentView, knowledge::DocumentList, knowledge::AddUrlRequest,
-        knowledge::SearchRequest, knowledge::PassageView, knowledge::SearchResponse,
+        knowledge::SearchRequest, knowledge::SearchMode, knowledge::PassageView, knowledge::SearchResponse,
     );
     out.push_str(&slot_table());
     out.push_str(&limits());

@@ -66,17 +66,60 @@ pub fn table(bot: &BotId) -> String {
 }
 
 /// Creates the bot's table and indexes if they do not exist yet.
+///
+/// BM25 reads `words`: the passage's title and headings followed by its text,
+/// as the embedding does, because a document's title often carries the very
+/// words a question uses while the passage under it does not repeat them.
+/// Tables made before `words` existed lack its index: it is added, the field
+/// is filled in for the passages already there, and the old index on `text`
+/// alone is removed, once.
 pub async fn ensure(db: &TenantDb, bot: &BotId, dimensions: usize) -> Result<(), StoreError> {
     let table = table(bot);
+    // The table name is made of hex digits only (see `table`), so it can be spliced in.
+    let words_index: Option<serde_json::Value> = if exists(db, bot).await? {
+        db.db().query(format!("RETURN (INFO FOR TABLE {table}).indexes['{table}_words']")).run().await?.value(0)?
+    } else {
+        None
+    };
+    let backfill = if words_index.is_some_and(|value| !value.is_null()) {
+        String::new()
+    } else {
+        format!(
+            "UPDATE {table} SET words = string::concat(title, '\n', text) WHERE words = NONE;
+             REMOVE INDEX IF EXISTS {table}_text ON {table};"
+        )
+    };
     let sql = format!(
         "DEFINE ANALYZER IF NOT EXISTS knowledge TOKENIZERS class FILTERS lowercase, ascii, snowball(english);
          DEFINE TABLE IF NOT EXISTS {table} SCHEMALESS;
          DEFINE INDEX IF NOT EXISTS {table}_doc ON {table} FIELDS doc_key;
-         DEFINE INDEX IF NOT EXISTS {table}_text ON {table} FIELDS text FULLTEXT ANALYZER knowledge BM25;
+         {backfill}
+         DEFINE INDEX IF NOT EXISTS {table}_words ON {table} FIELDS words FULLTEXT ANALYZER knowledge BM25;
          DEFINE INDEX IF NOT EXISTS {table}_vector ON {table} FIELDS embedding HNSW DIMENSION {dimensions} DIST COSINE TYPE F32;"
     );
     db.db().query(sql).run().await?;
     Ok(())
+}
+
+/// What BM25 indexes of a passage: its title, the headings above it that are
+/// not the title again, and its text.
+fn words(chunk: &StoredChunk) -> String {
+    let mut words = chunk.title.clone();
+    for heading in chunk.section.iter().filter(|heading| **heading != chunk.title) {
+        words.push('\n');
+        words.push_str(heading);
+    }
+    words.push('\n');
+    words.push_str(&chunk.text);
+    words
+}
+
+/// A passage as written: the stored fields and `words`.
+#[derive(Serialize)]
+struct Row<'a> {
+    #[serde(flatten)]
+    chunk: &'a StoredChunk,
+    words: String,
 }
 
 /// Whether the bot's passages table exists (it is made with its first document).
@@ -92,7 +135,8 @@ pub async fn insert(db: &TenantDb, bot: &BotId, chunks: &[StoredChunk]) -> Resul
     // Batches keep each transaction small; a crash between batches leaves a
     // partial document version, which the ingestion job replaces on retry.
     for batch in chunks.chunks(64) {
-        db.db().query(format!("INSERT INTO {table} $rows")).bind("rows", batch).run().await?;
+        let rows: Vec<Row<'_>> = batch.iter().map(|chunk| Row { chunk, words: words(chunk) }).collect();
+        db.db().query(format!("INSERT INTO {table} $rows")).bind("rows", rows).run().await?;
     }
     Ok(())
 }
@@ -127,7 +171,7 @@ pub async fn bm25(db: &TenantDb, bot: &BotId, query: &str, k: usize, keys: &[Str
     let table = table(bot);
     let sql = format!(
         "SELECT {HIT_FIELDS}, search::score(1) AS score FROM {table}
-         WHERE text @1,OR@ $query AND doc_key IN $keys ORDER BY score DESC LIMIT {k}"
+         WHERE words @1,OR@ $query AND doc_key IN $keys ORDER BY score DESC LIMIT {k}"
     );
     db.db().query(sql).bind("query", query).bind("keys", keys).run().await?.all(0)
 }

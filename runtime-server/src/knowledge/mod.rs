@@ -5,7 +5,7 @@ pub mod documents;
 pub mod fetch;
 pub mod index;
 
-use animo_shared::knowledge::{PassageView, SearchRequest, SearchResponse};
+use animo_shared::knowledge::{PassageView, SearchMode, SearchRequest, SearchResponse};
 use animo_shared::{BotId, DocumentId, ErrorCode};
 
 use crate::context::TenantCtx;
@@ -23,6 +23,20 @@ pub async fn retrieve(
     query: &str,
     k: usize,
 ) -> Result<(Vec<index::Hit>, &'static str), StoreError> {
+    retrieve_as(state, db, bot, keys, query, k, None).await
+}
+
+/// [`retrieve`] with a chosen ranking: `None` is hybrid when an embedding
+/// model is loaded and BM25 otherwise; `Vector` finds nothing without one.
+pub async fn retrieve_as(
+    state: &AppState,
+    db: &TenantDb,
+    bot: &BotId,
+    keys: &[String],
+    query: &str,
+    k: usize,
+    mode: Option<SearchMode>,
+) -> Result<(Vec<index::Hit>, &'static str), StoreError> {
     if keys.is_empty() || query.trim().is_empty() {
         return Ok((Vec::new(), "none"));
     }
@@ -31,18 +45,25 @@ pub async fn retrieve(
     if table_exists.is_none_or(|value| value.is_null()) {
         return Ok((Vec::new(), "none"));
     }
-    let vector = match &state.knowledge.embedder {
-        Some(embedder) => match embedder.embed(&[query.to_owned()]).await {
+    let vector = match (&state.knowledge.embedder, mode) {
+        (_, Some(SearchMode::Bm25)) | (None, _) => None,
+        (Some(embedder), _) => match embedder.embed(&[query.to_owned()]).await {
             Ok(mut vectors) => vectors.pop(),
             Err(error) => {
                 tracing::warn!(%error, "embedding a query failed; searching by words only");
                 None
             }
         },
-        None => None,
     };
-    let mode = if vector.is_some() { "hybrid" } else { "bm25" };
-    Ok((index::hybrid(db, bot, query, vector.as_deref(), k, keys).await?, mode))
+    Ok(match (mode, vector) {
+        (Some(SearchMode::Bm25), _) => (index::bm25(db, bot, query, k, keys).await?, "bm25"),
+        (Some(SearchMode::Vector), Some(vector)) => (index::nearest(db, bot, &vector, k, keys).await?, "vector"),
+        (Some(SearchMode::Vector), None) => (Vec::new(), "none"),
+        (_, vector) => {
+            let mode = if vector.is_some() { "hybrid" } else { "bm25" };
+            (index::hybrid(db, bot, query, vector.as_deref(), k, keys).await?, mode)
+        }
+    })
 }
 
 /// The Studio's test search over the draft's knowledge.
@@ -60,8 +81,14 @@ pub async fn search(
             "`query` must have 1 to 1000 characters and `k` be 1 to 50.",
         ));
     }
+    if request.mode == Some(SearchMode::Vector) && state.knowledge.embedder.is_none() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidRequest,
+            "`mode` `vector` needs an embedding model, and this server has none loaded.",
+        ));
+    }
     let keys = documents::draft_keys(&ctx.db, bot).await?;
-    let (hits, mode) = retrieve(state, &ctx.db, bot, &keys, &request.query, k as usize).await?;
+    let (hits, mode) = retrieve_as(state, &ctx.db, bot, &keys, &request.query, k as usize, request.mode).await?;
     let passages = hits.into_iter().map(passage_view).collect();
     Ok(SearchResponse { passages, mode: mode.to_owned() })
 }

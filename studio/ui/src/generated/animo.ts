@@ -1721,7 +1721,14 @@ query: string,
 /**
  * How many passages, 1 to 50 (default 5).
  */
-k?: number, };
+k?: number, 
+/**
+ * Which ranking to use (default: hybrid when an embedding model is loaded, else BM25),
+ * so that the Studio's test panel and evaluations can compare them.
+ */
+mode?: SearchMode, };
+
+export type SearchMode = "hybrid" | "bm25" | "vector";
 
 export type PassageView = { 
 /**
@@ -1767,7 +1774,8 @@ export type SearchResponse = {
  */
 passages: Array<PassageView>, 
 /**
- * `hybrid` when passages were found by words and meaning, `bm25` when no embedding model is available.
+ * `hybrid` when passages were found by words and meaning, `bm25` by words alone (asked for,
+ * or no embedding model is available), `vector` by meaning alone.
  */
 mode: string, };
 
