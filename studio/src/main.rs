@@ -1,18 +1,139 @@
 //! Animo Studio, the desktop app designers and tenant owners work in.
 //!
-//! Per DESIGN.md this crate will hold the Tauri 2 backend: thin commands that
-//! each call one function of a Studio core owning the session with the server
-//! (over HTTP and WebSocket, with animo-shared types only), credentials in the
-//! OS keyring, native file dialogs, and the headless avatar preview from
-//! animo-preview streamed into the webview. Its front-end lives in `studio/ui`
-//! and its configuration in the root `tauri.conf.json`.
-//!
-//! Until the Studio issue builds it, the binary says so and fails, so that no
-//! script mistakes it for a working app.
+//! A Tauri 2 app: the web front-end in `studio/ui` shows the screens, and the
+//! commands here are thin glue. The avatar viewport runs animo-preview's
+//! offscreen renderer in this process; the webview pulls its frames as raw
+//! RGBA over the `preview` URI scheme (see [`viewport`]). Configuration lives
+//! in the root `tauri.conf.json`.
 
-use std::process::ExitCode;
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-fn main() -> ExitCode {
-    eprintln!("animo-studio: the desktop Studio is not built yet; see the Studio issue");
-    ExitCode::from(2)
+mod avatar;
+mod commands;
+mod error;
+mod viewport;
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use tauri::http::{Request, Response, StatusCode, header};
+use tauri::{Manager, UriSchemeContext, UriSchemeResponder};
+
+use crate::avatar::OpenAvatar;
+use crate::viewport::Viewport;
+
+/// How long a request for the next frame waits before answering "none yet";
+/// the webview then asks again, so a stalled renderer never hangs it.
+const FRAME_WAIT: Duration = Duration::from_secs(1);
+
+/// Set to a file path, the Studio measures its viewport (see `cargo xtask
+/// bench studio`), writes the figures there as JSON and quits.
+const BENCH_ENV: &str = "ANIMO_STUDIO_BENCH";
+
+/// The Studio's state, shared by its commands.
+#[derive(Debug)]
+pub struct Studio {
+    started: Instant,
+    interactive_after: Mutex<Option<Duration>>,
+    avatar: Mutex<Option<OpenAvatar>>,
+    viewport: Mutex<Option<Arc<Viewport>>>,
+    bench_out: Option<std::path::PathBuf>,
+}
+
+/// Locks a piece of state; a panic in another command leaves each of them
+/// whole (every update is one assignment), so poisoning is ignored.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn main() {
+    let studio = Studio {
+        started: Instant::now(),
+        interactive_after: Mutex::new(None),
+        avatar: Mutex::new(None),
+        viewport: Mutex::new(None),
+        bench_out: std::env::var_os(BENCH_ENV).map(Into::into),
+    };
+    let outcome = tauri::Builder::default()
+        .manage(studio)
+        .register_asynchronous_uri_scheme_protocol("preview", serve_frame)
+        .invoke_handler(tauri::generate_handler![
+            commands::studio_info,
+            commands::ui_ready,
+            commands::avatar_choose_file,
+            commands::avatar_open,
+            commands::viewport_input,
+            commands::mapping_set,
+            commands::sentence_play,
+            commands::widget_event,
+            commands::bench_finish,
+        ])
+        .run(tauri::generate_context!("../tauri.conf.json"));
+    if let Err(error) = outcome {
+        eprintln!("animo-studio: {error}");
+        std::process::exit(1);
+    }
+}
+
+/// `preview://localhost/frame?after=N`: the first frame newer than N (or the
+/// newest, without N) as a binary body, or 204 when none comes within
+/// [`FRAME_WAIT`].
+fn serve_frame(context: UriSchemeContext<'_, tauri::Wry>, request: Request<Vec<u8>>, responder: UriSchemeResponder) {
+    let studio = context.app_handle().state::<Studio>();
+    let viewport = lock(&studio.viewport).clone();
+    let after = parse_after(request.uri().query());
+    if request.uri().path() != "/frame" || after.is_err() {
+        responder.respond(empty(StatusCode::NOT_FOUND));
+        return;
+    }
+    let Some(viewport) = viewport else {
+        responder.respond(empty(StatusCode::NO_CONTENT));
+        return;
+    };
+    let after = after.unwrap_or_default();
+    tauri::async_runtime::spawn(async move {
+        let response = match viewport.next_frame(after, FRAME_WAIT).await {
+            Some(frame) => Response::builder()
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, "application/octet-stream")
+                .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
+                .header(header::CACHE_CONTROL, "no-store")
+                .body(frame.bytes.to_vec())
+                .unwrap_or_else(|_| empty(StatusCode::INTERNAL_SERVER_ERROR)),
+            None => empty(StatusCode::NO_CONTENT),
+        };
+        responder.respond(response);
+    });
+}
+
+/// The `after` query parameter: absent, or a frame index.
+fn parse_after(query: Option<&str>) -> Result<Option<u64>, ()> {
+    let Some(query) = query else { return Ok(None) };
+    for pair in query.split('&') {
+        if let Some(value) = pair.strip_prefix("after=") {
+            return value.parse().map(Some).map_err(|_| ());
+        }
+    }
+    Ok(None)
+}
+
+fn empty(status: StatusCode) -> Response<Vec<u8>> {
+    let mut response = Response::new(Vec::new());
+    *response.status_mut() = status;
+    response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, header::HeaderValue::from_static("*"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn after_is_read_from_the_query() {
+        assert_eq!(parse_after(None), Ok(None));
+        assert_eq!(parse_after(Some("after=41")), Ok(Some(41)));
+        assert_eq!(parse_after(Some("x=1&after=7")), Ok(Some(7)));
+        assert_eq!(parse_after(Some("after=-1")), Err(()));
+        assert_eq!(parse_after(Some("after=")), Err(()));
+    }
 }

@@ -9,9 +9,12 @@ mod bench;
 mod checks;
 mod codegen;
 mod demo_avatar;
+mod icons;
 mod process;
 mod run;
 mod setup;
+mod studio;
+mod webdriver;
 mod widget;
 
 use std::path::{Path, PathBuf};
@@ -47,6 +50,19 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
+    /// Generate the Studio's icons (every size the bundle needs) from
+    /// icons/source.png, drawing the source first when it is missing.
+    Icons {
+        /// Write nothing; fail if an icon differs from what would be generated.
+        #[arg(long)]
+        check: bool,
+        /// Draw icons/source.png again from its code.
+        #[arg(long)]
+        redraw_source: bool,
+    },
+    /// The Studio end to end: the real app in a (virtual) display driven by
+    /// tauri-driver, with screenshots in <target>/studio-artifacts/.
+    StudioE2e,
     /// Run every check, in CI's order: setup, formatting, clippy, the Rust
     /// tests, then the front-ends' type checks and tests.
     Test,
@@ -81,6 +97,13 @@ enum Bench {
     /// idle_kib_per_session=… messages_per_s=… first_token_p50_ms=…
     /// first_token_p99_ms=… first_token_max_ms=… errors=…`.
     Chat(bench::chat::ChatArgs),
+    /// The Studio: cold start to the first interactive screen, viewport
+    /// frames per second delivered to the webview and input-to-frame latency
+    /// at 640x480, measured in the real app (release build).
+    ///
+    /// Ends with one machine-readable line: `cold_start_ms=… fps=…
+    /// input_to_frame_p50_ms=… input_to_frame_p95_ms=… …`.
+    Studio(studio::StudioBenchArgs),
     /// The widget in Chromium against a real server with the demo seeded:
     /// builds the widget and runs `npm run bench` in widget/ (chunk sizes,
     /// time to the launcher, time to the first avatar frame).
@@ -96,12 +119,16 @@ fn main() -> Result<()> {
         Task::Codegen { check: true } => codegen::check(&root),
         Task::DemoAvatar { check: false } => demo_avatar::write(&root),
         Task::DemoAvatar { check: true } => demo_avatar::check(&root),
+        Task::Icons { check: false, redraw_source } => icons::write(&root, redraw_source),
+        Task::Icons { check: true, .. } => icons::check(&root),
+        Task::StudioE2e => studio::end_to_end(&root),
         // CI must not drift from the command the README gives developers, so
         // both names lead to the same function.
         Task::Test | Task::Ci => checks::test(&root),
         Task::Run { serve_args } => run::run(&root, &serve_args),
         Task::Bench { bench: Bench::ControlPlane(args) } => bench::control_plane(&root, &args),
         Task::Bench { bench: Bench::Chat(args) } => bench::chat::chat(&root, &args),
+        Task::Bench { bench: Bench::Studio(args) } => studio::bench(&root, &args),
         Task::Bench { bench: Bench::Widget(args) } => widget::bench(&root, &args),
     }
 }

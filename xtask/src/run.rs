@@ -20,11 +20,11 @@ pub fn run(root: &Path, serve_args: &[String]) -> Result<()> {
     run_command(command(&root.join("widget"), "npm").args(["run", "build"])).context("could not build the widget")?;
     run_command(cargo(root).args(["run", "--package", "animo-server", "--", "demo"]).args(serve_args))
         .context("could not seed the demo tenant")?;
-    if std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some() {
-        println!(
-            "run: the Studio desktop app is not built yet (it arrives with its own issue); starting the server only"
-        );
+    let mut serve = cargo(root);
+    serve.args(["run", "--package", "animo-server", "--", "serve"]).args(serve_args);
+    if crate::studio::has_display() {
+        return crate::studio::serve_with_studio(root, &mut serve);
     }
-    run_command(cargo(root).args(["run", "--package", "animo-server", "--", "serve"]).args(serve_args))
-        .context("the server stopped with an error")
+    println!("run: no display, so the Studio is not opened; starting the server only");
+    run_command(&mut serve).context("the server stopped with an error")
 }

@@ -1,0 +1,305 @@
+//! The commands the front-end invokes. Each is glue: it reads its arguments,
+//! calls one function of the avatar, viewport or session code, and answers
+//! with that function's result or a [`CommandError`].
+
+use std::sync::Arc;
+
+use animo_preview::prelude::{CameraInput, PreviewConfig, PreviewInput};
+use animo_shared::ErrorCode;
+use animo_shared::avatar::mapping::{AnimationMapping, WidgetEvent};
+use animo_shared::avatar::slots::Slot;
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Emitter, State};
+
+use crate::avatar::{AvatarOpened, DEMO_AVATAR, OpenAvatar, SentenceReading, read_sentence};
+use crate::error::CommandError;
+use crate::viewport::{MAX_SIDE, Viewport, ViewportEvent};
+use crate::{Studio, lock};
+
+/// The event the front-end listens to for the viewport's news.
+pub const VIEWPORT_EVENT: &str = "viewport-event";
+
+/// What the front-end needs to know at start.
+#[derive(Debug, Clone, Serialize)]
+pub struct StudioInfo {
+    /// The Studio's version.
+    pub version: &'static str,
+    /// Whether this run measures the viewport instead of serving a person.
+    pub bench: bool,
+}
+
+#[tauri::command]
+pub fn studio_info(studio: State<'_, Studio>) -> StudioInfo {
+    StudioInfo { version: env!("CARGO_PKG_VERSION"), bench: studio.bench_out.is_some() }
+}
+
+/// The first screen is drawn and answers input. The time since start is
+/// printed once, for the start-up benchmark.
+#[tauri::command]
+pub fn ui_ready(studio: State<'_, Studio>) {
+    let mut interactive = lock(&studio.interactive_after);
+    if interactive.is_none() {
+        let elapsed = studio.started.elapsed();
+        *interactive = Some(elapsed);
+        println!("studio: interactive after {} ms", elapsed.as_millis());
+    }
+}
+
+/// Asks for a GLB file with the system's file dialog; `None` when cancelled.
+#[tauri::command]
+pub async fn avatar_choose_file(app: AppHandle) -> Result<Option<String>, CommandError> {
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    // GTK dialogs must run on the thread that runs GTK's loop.
+    app.run_on_main_thread(move || {
+        let picked =
+            rfd::FileDialog::new().set_title("Choose an avatar").add_filter("glTF binary (.glb)", &["glb"]).pick_file();
+        // The command may have been abandoned meanwhile; nobody is left to tell.
+        let _ = sender.send(picked);
+    })
+    .map_err(|error| CommandError::new(ErrorCode::Internal, format!("could not open the file dialog: {error}")))?;
+    let picked = receiver
+        .await
+        .map_err(|_| CommandError::new(ErrorCode::Internal, "the file dialog closed without an answer"))?;
+    Ok(picked.map(|path| path.display().to_string()))
+}
+
+/// Which avatar to open.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AvatarSource {
+    /// Animo's demo avatar, built into the Studio.
+    Demo,
+    /// A GLB file on this computer.
+    File {
+        /// Its path.
+        path: String,
+    },
+}
+
+/// The viewport's size in frame pixels.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewportSize {
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+}
+
+impl ViewportSize {
+    fn checked(self) -> Result<(u32, u32), CommandError> {
+        if (1..=MAX_SIDE).contains(&self.width) && (1..=MAX_SIDE).contains(&self.height) {
+            Ok((self.width, self.height))
+        } else {
+            Err(CommandError::new(
+                ErrorCode::InvalidRequest,
+                format!("the viewport must be 1 to {MAX_SIDE} pixels on each side, not {}×{}", self.width, self.height),
+            ))
+        }
+    }
+}
+
+/// Opens an avatar: inspects it, suggests a mapping and shows it in the
+/// viewport (starting the renderer the first time).
+#[tauri::command]
+pub async fn avatar_open(
+    app: AppHandle,
+    studio: State<'_, Studio>,
+    source: AvatarSource,
+    size: ViewportSize,
+) -> Result<AvatarOpened, CommandError> {
+    let (width, height) = size.checked()?;
+    let (name, bytes) = match source {
+        AvatarSource::Demo => ("demo-avatar.glb".to_owned(), DEMO_AVATAR.to_vec()),
+        AvatarSource::File { path } => {
+            let bytes = tokio::fs::read(&path).await.map_err(|error| {
+                CommandError::new(ErrorCode::InvalidRequest, format!("could not read {path}: {error}"))
+            })?;
+            let name = std::path::Path::new(&path)
+                .file_name()
+                .map_or_else(|| path.clone(), |name| name.to_string_lossy().into_owned());
+            (name, bytes)
+        }
+    };
+    // Inspection walks the whole file: off the async threads.
+    let avatar = tauri::async_runtime::spawn_blocking(move || OpenAvatar::inspect(name, bytes))
+        .await
+        .map_err(|error| CommandError::new(ErrorCode::Internal, format!("inspection stopped: {error}")))??;
+    show(&app, &studio, &avatar, width, height)?;
+    let opened = avatar.opened();
+    *lock(&studio.avatar) = Some(avatar);
+    Ok(opened)
+}
+
+/// Shows `avatar` in the running viewport, or starts one for it.
+fn show(app: &AppHandle, studio: &Studio, avatar: &OpenAvatar, width: u32, height: u32) -> Result<(), CommandError> {
+    let mut slot = lock(&studio.viewport);
+    if let Some(viewport) = slot.as_ref() {
+        let load = PreviewInput::LoadAvatar { glb: Arc::clone(&avatar.glb), mapping: Some(avatar.mapping.clone()) };
+        let resized = viewport.send(PreviewInput::Resize { width, height }, None);
+        if resized.is_ok() && viewport.send(load, None).is_ok() {
+            return Ok(());
+        }
+        // The renderer has stopped; a new one takes its place below.
+    }
+    let mut config = PreviewConfig::new(Arc::clone(&avatar.glb));
+    config.mapping = Some(avatar.mapping.clone());
+    config.width = width;
+    config.height = height;
+    config.max_fps = max_fps();
+    // Multisampling costs a third of the frame rate on a software renderer,
+    // which is what machines without a GPU (and CI) have.
+    config.antialias = std::env::var_os("ANIMO_STUDIO_ANTIALIAS").is_some();
+    let events = app.clone();
+    let viewport = Viewport::start(config, move |event: ViewportEvent| {
+        // A window that is closing no longer listens.
+        let _ = events.emit(VIEWPORT_EVENT, event);
+    })?;
+    *slot = Some(Arc::new(viewport));
+    Ok(())
+}
+
+/// The viewport's frame rate cap: 30 by default, `ANIMO_STUDIO_MAX_FPS` to
+/// change it.
+fn max_fps() -> f32 {
+    std::env::var("ANIMO_STUDIO_MAX_FPS")
+        .ok()
+        .and_then(|value| value.parse::<f32>().ok())
+        .filter(|fps| fps.is_finite() && *fps >= 1.0)
+        .unwrap_or(30.0)
+}
+
+/// Input from the viewport's canvas and the screen's buttons.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ViewportInput {
+    /// Turn around the avatar, in radians.
+    Orbit {
+        /// Around the vertical axis.
+        yaw: f32,
+        /// Up or down.
+        pitch: f32,
+    },
+    /// Multiply the distance to the avatar.
+    Zoom {
+        /// Below 1 comes closer.
+        factor: f32,
+    },
+    /// Back to the first framing.
+    ResetCamera,
+    /// A click at this frame pixel.
+    Click {
+        /// From the left.
+        x: f32,
+        /// From the top.
+        y: f32,
+    },
+    /// Render at this size from now on.
+    Resize {
+        /// Frame width.
+        width: u32,
+        /// Frame height.
+        height: u32,
+    },
+    /// Play a slot through the mapping.
+    PlaySlot {
+        /// Which.
+        slot: Slot,
+    },
+    /// Audition one clip.
+    PlayClip {
+        /// Its name.
+        clip: String,
+    },
+}
+
+impl ViewportInput {
+    fn into_preview(self) -> Result<PreviewInput, CommandError> {
+        let finite = |values: &[f32]| values.iter().all(|value| value.is_finite());
+        let invalid = |what: &str| CommandError::new(ErrorCode::InvalidRequest, what.to_owned());
+        Ok(match self {
+            Self::Orbit { yaw, pitch } if finite(&[yaw, pitch]) => {
+                PreviewInput::Camera(CameraInput::Orbit { yaw, pitch })
+            }
+            Self::Orbit { .. } => return Err(invalid("orbit angles must be finite numbers")),
+            Self::Zoom { factor } if factor.is_finite() && factor > 0.0 => {
+                PreviewInput::Camera(CameraInput::Zoom(factor))
+            }
+            Self::Zoom { .. } => return Err(invalid("the zoom factor must be a positive number")),
+            Self::ResetCamera => PreviewInput::Camera(CameraInput::Reset),
+            Self::Click { x, y } if finite(&[x, y]) => PreviewInput::ClickAt { x, y },
+            Self::Click { .. } => return Err(invalid("a click needs finite coordinates")),
+            Self::Resize { width, height } => {
+                let (width, height) = ViewportSize { width, height }.checked()?;
+                PreviewInput::Resize { width, height }
+            }
+            Self::PlaySlot { slot } => PreviewInput::PlaySlot(slot),
+            Self::PlayClip { clip } => PreviewInput::PlayClip(clip),
+        })
+    }
+}
+
+fn running_viewport(studio: &Studio) -> Result<Arc<Viewport>, CommandError> {
+    lock(&studio.viewport)
+        .clone()
+        .ok_or_else(|| CommandError::new(ErrorCode::Conflict, "open an avatar first: the viewport is not running"))
+}
+
+/// Sends input to the viewport, numbered so that frames can say when they
+/// show it.
+#[tauri::command]
+pub fn viewport_input(studio: State<'_, Studio>, input: ViewportInput, sequence: u64) -> Result<(), CommandError> {
+    let input = input.into_preview()?;
+    running_viewport(&studio)?.send(input, Some(sequence))?;
+    Ok(())
+}
+
+/// Replaces the mapping after checking it against the open avatar.
+#[tauri::command]
+pub fn mapping_set(studio: State<'_, Studio>, mapping: AnimationMapping) -> Result<(), CommandError> {
+    let mut avatar = lock(&studio.avatar);
+    let open = avatar.as_mut().ok_or_else(|| CommandError::new(ErrorCode::Conflict, "open an avatar first"))?;
+    open.check_mapping(&mapping)?;
+    running_viewport(&studio)?.send(PreviewInput::SetMapping(mapping.clone()), None)?;
+    open.mapping = mapping;
+    Ok(())
+}
+
+/// Reads a sentence's emotion and plays the slot the mapping gives for it.
+#[tauri::command]
+pub fn sentence_play(studio: State<'_, Studio>, text: String) -> Result<SentenceReading, CommandError> {
+    let avatar = lock(&studio.avatar);
+    let open = avatar.as_ref().ok_or_else(|| CommandError::new(ErrorCode::Conflict, "open an avatar first"))?;
+    let reading = read_sentence(&text, &open.mapping);
+    running_viewport(&studio)?.send(PreviewInput::PlaySlot(reading.slot), None)?;
+    Ok(reading)
+}
+
+/// Plays what the mapping's event rules give for a widget event; the slot
+/// played, or `None` when the event has no rule.
+#[tauri::command]
+pub fn widget_event(studio: State<'_, Studio>, event: WidgetEvent) -> Result<Option<Slot>, CommandError> {
+    let avatar = lock(&studio.avatar);
+    let open = avatar.as_ref().ok_or_else(|| CommandError::new(ErrorCode::Conflict, "open an avatar first"))?;
+    let Some(slot) = open.slot_for_event(event) else { return Ok(None) };
+    running_viewport(&studio)?.send(PreviewInput::PlaySlot(slot), None)?;
+    Ok(Some(slot))
+}
+
+/// Ends a benchmark run: writes the front-end's measurements, with the start-up
+/// time, to the file named by the benchmark variable, and quits.
+#[tauri::command]
+pub fn bench_finish(app: AppHandle, studio: State<'_, Studio>, report: serde_json::Value) -> Result<(), CommandError> {
+    let Some(out) = studio.bench_out.as_ref() else {
+        return Err(CommandError::new(ErrorCode::Conflict, "this run is not a benchmark"));
+    };
+    let interactive_ms = lock(&studio.interactive_after).map(|elapsed| elapsed.as_secs_f64() * 1000.0);
+    let figures = serde_json::json!({ "interactive_ms": interactive_ms, "viewport": report });
+    let text = serde_json::to_string_pretty(&figures)
+        .map_err(|error| CommandError::new(ErrorCode::Internal, format!("could not write the figures: {error}")))?;
+    std::fs::write(out, text).map_err(|error| {
+        CommandError::new(ErrorCode::Internal, format!("could not write {}: {error}", out.display()))
+    })?;
+    app.exit(0);
+    Ok(())
+}

@@ -1,0 +1,391 @@
+//! The Studio desktop app: building it (front-end first, since the app
+//! embeds it when compiled), starting it, and `cargo xtask bench studio`.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use crate::process::{cargo, command, on_path, run};
+
+/// Options of `cargo xtask bench studio`.
+#[derive(Debug, Args)]
+pub struct StudioBenchArgs {
+    /// Build and measure the debug build instead of the release build.
+    #[arg(long)]
+    debug: bool,
+    /// The viewport's frame rate cap (the Studio's default is 30).
+    #[arg(long)]
+    max_fps: Option<f32>,
+}
+
+/// Builds the front-end into studio/ui/dist, where tauri.conf.json looks.
+pub fn build_ui(root: &Path) -> Result<()> {
+    run(command(&root.join("studio/ui"), "npm").args(["run", "build"]))
+        .context("could not build the Studio's front-end")
+}
+
+/// Builds the front-end and the app; the binary's path. `ANIMO_STUDIO_BINARY`
+/// names an already built app to use instead.
+pub fn build(root: &Path, release: bool) -> Result<PathBuf> {
+    if let Some(binary) = std::env::var_os("ANIMO_STUDIO_BINARY") {
+        return Ok(PathBuf::from(binary));
+    }
+    build_ui(root)?;
+    let mut build = cargo(root);
+    build.args(["build", "--package", "animo-studio"]);
+    if release {
+        build.arg("--release");
+    }
+    run(&mut build).context("could not build the Studio")?;
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let target = if target.is_absolute() { target } else { root.join(target) };
+    Ok(target.join(if release { "release" } else { "debug" }).join("animo-studio"))
+}
+
+/// The display the Studio shows on: the session's own, or a virtual X
+/// server started for it and stopped when this is dropped.
+#[derive(Debug)]
+pub struct Display {
+    name: String,
+    server: Option<Killed>,
+}
+
+impl Display {
+    /// The current display when there is one, else a new virtual X server.
+    pub fn open() -> Result<Self> {
+        if let Some(name) = std::env::var_os("DISPLAY") {
+            return Ok(Self { name: name.to_string_lossy().into_owned(), server: None });
+        }
+        if !on_path("Xvfb") {
+            bail!("the Studio needs a display, or Xvfb to make one (`cargo xtask setup` installs it)");
+        }
+        // The first display number nobody holds; X servers leave a lock file.
+        let number = (90..200)
+            .find(|number| !Path::new(&format!("/tmp/.X{number}-lock")).exists())
+            .context("no free X display number between 90 and 199")?;
+        let server = Command::new("Xvfb")
+            .arg(format!(":{number}"))
+            .args(["-screen", "0", "1400x900x24", "-nolisten", "tcp"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("could not start Xvfb")?;
+        let server = Killed(server);
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !socket.exists() {
+            if Instant::now() > deadline {
+                bail!("Xvfb did not open display :{number} within 10 s");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(Self { name: format!(":{number}"), server: Some(server) })
+    }
+
+    /// A command for `program` on this display. On a virtual one WebKitGTK's
+    /// DMA-BUF renderer, which needs a GPU, is turned off.
+    pub fn command(&self, program: &Path) -> Command {
+        let mut command = Command::new(program);
+        command.env("DISPLAY", &self.name);
+        if self.server.is_some() {
+            command.env("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
+        }
+        command
+    }
+}
+
+/// How long the benchmark run may take before it counts as hung.
+const BENCH_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// `cargo xtask bench studio`: starts the real app (release build) with the
+/// benchmark variable set; the front-end opens the demo avatar and measures
+/// the viewport (see studio/ui/src/bench.ts) while this measures the time
+/// from launch to the first interactive screen.
+pub fn bench(root: &Path, args: &StudioBenchArgs) -> Result<()> {
+    let binary = build(root, !args.debug)?;
+    let work = tempfile::tempdir().context("could not create a temporary folder")?;
+    let out = work.path().join("figures.json");
+    let display = Display::open()?;
+    let mut studio = display.command(&binary);
+    studio.env("ANIMO_STUDIO_BENCH", &out).stdin(Stdio::null()).stdout(Stdio::piped());
+    if let Some(fps) = args.max_fps {
+        studio.env("ANIMO_STUDIO_MAX_FPS", fps.to_string());
+    }
+    println!("bench studio: launching {}", binary.display());
+    let launched = Instant::now();
+    let mut child = Killed(studio.spawn().context("could not start the Studio")?);
+    let stdout = child.0.stdout.take().context("the Studio's output is not piped")?;
+    let (interactive, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.starts_with("studio: interactive after") {
+                // The receiver may be gone after a timeout.
+                let _ = interactive.send(launched.elapsed());
+            }
+        }
+    });
+    let cold_start = lines.recv_timeout(BENCH_TIMEOUT).context("the Studio never showed its first screen")?;
+    let deadline = launched + BENCH_TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.0.try_wait().context("could not wait for the Studio")? {
+            break status;
+        }
+        if Instant::now() > deadline {
+            bail!("the Studio did not finish the benchmark within {} s", BENCH_TIMEOUT.as_secs());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    if !status.success() {
+        bail!("the Studio exited with {status} during the benchmark");
+    }
+    let text = std::fs::read_to_string(&out).context("the Studio wrote no figures")?;
+    let figures: serde_json::Value = serde_json::from_str(&text).context("the Studio's figures are not JSON")?;
+    let viewport = &figures["viewport"];
+    if let Some(error) = viewport["error"].as_str() {
+        bail!("the benchmark failed: {error}");
+    }
+    println!("{text}");
+    println!(
+        "cold_start_ms={} interactive_in_process_ms={} fps={} frames_skipped={} first_frame_ms={} input_to_frame_p50_ms={} input_to_frame_p95_ms={} input_to_frame_max_ms={} inputs={}/{} size={}x{}",
+        cold_start.as_millis(),
+        figures["interactive_ms"].as_f64().map_or(-1, |ms| ms.round() as i64),
+        viewport["fps"],
+        viewport["frames_skipped"],
+        viewport["first_frame_ms"],
+        viewport["latency_p50_ms"],
+        viewport["latency_p95_ms"],
+        viewport["latency_max_ms"],
+        viewport["inputs_shown"],
+        viewport["inputs_sent"],
+        viewport["width"],
+        viewport["height"],
+    );
+    Ok(())
+}
+
+/// A child process killed when dropped, so that no failure path leaves the
+/// app (or its virtual X server) running.
+#[derive(Debug)]
+pub struct Killed(pub Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        // It may have exited already.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The tauri-driver release that drives Tauri 2 apps.
+const TAURI_DRIVER_VERSION: &str = "2.1.0";
+
+/// How long the end-to-end test waits for any one thing to appear.
+const E2E_WAIT: Duration = Duration::from_secs(60);
+
+/// The page script that counts the viewport canvas's pixels differing from
+/// its first pixel (the background): the avatar's.
+const NON_BLANK_PIXELS: &str = r#"
+const canvas = document.querySelector('[data-testid="viewport"]');
+if (!canvas || canvas.width === 0) return 0;
+const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+let differing = 0;
+for (let i = 0; i < data.length; i += 4) {
+  if (Math.abs(data[i] - data[0]) + Math.abs(data[i + 1] - data[1]) + Math.abs(data[i + 2] - data[2]) > 30) differing++;
+}
+return differing;
+"#;
+
+/// The Studio end to end: the real app under a (virtual) display, driven by
+/// tauri-driver and WebKitWebDriver. Screenshots of each screen go to
+/// `<target>/studio-artifacts/`.
+pub fn end_to_end(root: &Path) -> Result<()> {
+    if !on_path("WebKitWebDriver") {
+        bail!("WebKitWebDriver is missing; `cargo xtask setup` installs it (Debian's webkit2gtk-driver)");
+    }
+    let tauri_driver = tauri_driver(root)?;
+    let binary = build(root, false)?;
+    let artifacts =
+        binary.parent().and_then(Path::parent).context("the binary is in a profile folder")?.join("studio-artifacts");
+    std::fs::create_dir_all(&artifacts).with_context(|| format!("could not create {}", artifacts.display()))?;
+    let home = tempfile::tempdir().context("could not create a temporary folder")?;
+
+    let display = Display::open()?;
+    let port = free_port()?;
+    let native_port = free_port()?;
+    let mut driver = display.command(&tauri_driver);
+    driver
+        .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+        // The app keeps its settings and data under these: a fresh, empty place.
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null());
+    let _driver = Killed(driver.spawn().context("could not start tauri-driver")?);
+    let driver_url = format!("http://127.0.0.1:{port}");
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?;
+    runtime.block_on(async {
+        wait_for_driver(&driver_url).await?;
+        let capabilities = serde_json::json!({
+            "alwaysMatch": { "tauri:options": { "application": binary.to_string_lossy() } }
+        });
+        let session = crate::webdriver::Session::start(&driver_url, capabilities).await?;
+        let outcome = drive(&session, &artifacts).await;
+        // Screenshot whatever the app shows when a step fails, for the person reading the log.
+        if outcome.is_err() {
+            if let Ok(png) = session.screenshot().await {
+                let _ = std::fs::write(artifacts.join("failure.png"), png);
+            }
+        }
+        let ended = session.end().await;
+        outcome.and(ended)
+    })?;
+    println!("studio end-to-end: passed; screenshots in {}", artifacts.display());
+    Ok(())
+}
+
+async fn drive(session: &crate::webdriver::Session, artifacts: &Path) -> Result<()> {
+    use serde_json::json;
+    let shot = |name: &'static str| async move {
+        let png = session.screenshot().await?;
+        std::fs::write(artifacts.join(name), png).with_context(|| format!("could not write {name}"))
+    };
+
+    let open_demo = session.find("[data-testid=open-demo]", E2E_WAIT).await?;
+    shot("01-avatar-empty.png").await?;
+    session.click(&open_demo).await?;
+    session
+        .wait_for(
+            "the viewport to show the avatar",
+            &format!("return (() => {{ {NON_BLANK_PIXELS} }})() > 2000;"),
+            E2E_WAIT,
+        )
+        .await?;
+    let pixels = session.execute(NON_BLANK_PIXELS, json!([])).await?;
+    println!("studio end-to-end: the viewport shows {pixels} avatar pixels");
+    shot("02-avatar-open.png").await?;
+
+    // Map the thumbs-up slot to another clip: the app checks the mapping
+    // against the avatar and plays the slot.
+    let mapped = session
+        .execute(
+            r#"
+const select = document.querySelector('[data-testid="slot-clip-thumbs_up"]');
+const other = [...select.options].map((o) => o.value).find((v) => v !== '' && v !== select.value);
+select.value = other;
+select.dispatchEvent(new Event('change'));
+return other;
+"#,
+            json!([]),
+        )
+        .await?;
+    let clip = mapped.as_str().context("the slot table offered no clip")?.to_owned();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let errors =
+        session.execute("return document.querySelectorAll('[data-testid=notice-error]').length;", json!([])).await?;
+    if errors != json!(0) {
+        bail!("mapping thumbs_up to {clip} showed an error");
+    }
+
+    let sentence = session.find("[data-testid=sentence]", E2E_WAIT).await?;
+    session.type_text(&sentence, "Thank you so much, this is wonderful!\u{E007}").await?;
+    let result = session.find("[data-testid=sentence-result]", E2E_WAIT).await?;
+    let deadline = Instant::now() + E2E_WAIT;
+    let reading = loop {
+        let text = session.text(&result).await?;
+        if text.contains("plays") || Instant::now() > deadline {
+            break text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    if !reading.contains("plays") {
+        bail!("the sentence box showed no reading: {reading:?}");
+    }
+    println!("studio end-to-end: mapped thumbs_up to {clip}; the sentence reads {reading:?}");
+    shot("03-avatar-mapped.png").await
+}
+
+/// tauri-driver from `PATH` or cargo's folder of installed programs,
+/// installed there first when missing.
+fn tauri_driver(root: &Path) -> Result<PathBuf> {
+    if on_path("tauri-driver") {
+        return Ok(PathBuf::from("tauri-driver"));
+    }
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")))
+        .context("neither CARGO_HOME nor HOME is set")?;
+    let installed = cargo_home.join("bin/tauri-driver");
+    if !installed.is_file() {
+        // Pinned to the Tauri major the Studio is built with.
+        run(cargo(root).args(["install", "tauri-driver", "--locked", "--version", TAURI_DRIVER_VERSION]))
+            .context("could not install tauri-driver")?;
+    }
+    Ok(installed)
+}
+
+async fn wait_for_driver(url: &str) -> Result<()> {
+    let http = reqwest::Client::builder().no_proxy().build().context("could not build the HTTP client")?;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if http.get(format!("{url}/status")).send().await.is_ok_and(|answer| answer.status().is_success()) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("tauri-driver did not answer at {url} within 30 s");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn free_port() -> Result<u16> {
+    let probe =
+        std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).context("could not find a free port")?;
+    Ok(probe.local_addr().context("could not read the free port")?.port())
+}
+
+/// Where `animo-server serve` listens unless told otherwise, and where the
+/// Studio's sign-in screen points by default.
+const DEFAULT_SERVER: &str = "127.0.0.1:8080";
+
+/// `cargo xtask run` with a display: builds the Studio, starts `serve`,
+/// opens the Studio once the server accepts connections, and serves until
+/// interrupted. Closing the Studio leaves the server running.
+pub fn serve_with_studio(root: &Path, serve: &mut Command) -> Result<()> {
+    let binary = build(root, false)?;
+    let mut server = Killed(serve.spawn().context("could not start the server")?);
+    let address: std::net::SocketAddr = DEFAULT_SERVER.parse().context("the default server address")?;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while std::net::TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_err() {
+        if let Some(status) = server.0.try_wait().context("could not watch the server")? {
+            bail!("the server stopped before it was ready ({status})");
+        }
+        if Instant::now() > deadline {
+            println!("run: the server is not answering on {DEFAULT_SERVER}; opening the Studio anyway");
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    println!("run: opening the Studio ({})", binary.display());
+    // Stopping the server (Ctrl-C) closes the Studio too.
+    let _studio = Killed(Command::new(&binary).spawn().context("could not start the Studio")?);
+    let status = server.0.wait().context("could not wait for the server")?;
+    if !status.success() {
+        bail!("the server stopped with an error ({status})");
+    }
+    Ok(())
+}
+
+/// Whether this session has a display to open the Studio's window on.
+pub fn has_display() -> bool {
+    std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
+}

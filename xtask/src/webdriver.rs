@@ -1,0 +1,135 @@
+//! A minimal W3C WebDriver client: the handful of commands the Studio's
+//! end-to-end test needs (sessions, finding and clicking elements, typing,
+//! running scripts, screenshots), spoken to tauri-driver over loopback HTTP.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+/// The key W3C WebDriver uses for element references in JSON.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecc";
+
+/// One WebDriver session.
+#[derive(Debug)]
+pub struct Session {
+    http: reqwest::Client,
+    base: String,
+}
+
+/// A reference to an element of the page.
+#[derive(Debug, Clone)]
+pub struct Element(String);
+
+impl Session {
+    /// Opens a session on the driver at `driver` (`http://127.0.0.1:PORT`)
+    /// with these capabilities.
+    pub async fn start(driver: &str, capabilities: Value) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(120))
+            .build()
+            .context("could not build the HTTP client")?;
+        let answer = call(
+            &http,
+            reqwest::Method::POST,
+            &format!("{driver}/session"),
+            Some(json!({ "capabilities": capabilities })),
+        )
+        .await
+        .context("the driver refused to start a session")?;
+        let id = answer["sessionId"].as_str().context("the driver's new session has no id")?;
+        Ok(Self { http, base: format!("{driver}/session/{id}") })
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Result<Value> {
+        call(&self.http, reqwest::Method::POST, &format!("{}{path}", self.base), Some(body)).await
+    }
+
+    async fn get(&self, path: &str) -> Result<Value> {
+        call(&self.http, reqwest::Method::GET, &format!("{}{path}", self.base), None).await
+    }
+
+    /// The first element matching a CSS selector, waiting up to `timeout` for it.
+    pub async fn find(&self, selector: &str, timeout: Duration) -> Result<Element> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found = self.post("/element", json!({ "using": "css selector", "value": selector })).await;
+            match found {
+                Ok(value) => {
+                    let id = value[ELEMENT_KEY].as_str().context("the driver's element has no reference")?;
+                    return Ok(Element(id.to_owned()));
+                }
+                Err(error) if Instant::now() > deadline => {
+                    return Err(error.context(format!("no element matches {selector:?}")));
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+
+    /// Clicks an element.
+    pub async fn click(&self, element: &Element) -> Result<()> {
+        self.post(&format!("/element/{}/click", element.0), json!({})).await.map(drop)
+    }
+
+    /// Types into an element.
+    pub async fn type_text(&self, element: &Element, text: &str) -> Result<()> {
+        self.post(&format!("/element/{}/value", element.0), json!({ "text": text })).await.map(drop)
+    }
+
+    /// An element's visible text.
+    pub async fn text(&self, element: &Element) -> Result<String> {
+        let value = self.get(&format!("/element/{}/text", element.0)).await?;
+        value.as_str().map(str::to_owned).context("the element's text is not a string")
+    }
+
+    /// Runs a script in the page (its `arguments` are `args`) and returns its result.
+    pub async fn execute(&self, script: &str, args: Value) -> Result<Value> {
+        self.post("/execute/sync", json!({ "script": script, "args": args })).await
+    }
+
+    /// Evaluates `script` until it returns `true`, for up to `timeout`.
+    pub async fn wait_for(&self, what: &str, script: &str, timeout: Duration) -> Result<()> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.execute(script, json!([])).await? == Value::Bool(true) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("timed out after {} s waiting for {what}", timeout.as_secs());
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// A PNG of the window's page.
+    pub async fn screenshot(&self) -> Result<Vec<u8>> {
+        let value = self.get("/screenshot").await?;
+        let encoded = value.as_str().context("the screenshot is not a string")?;
+        base64::engine::general_purpose::STANDARD.decode(encoded).context("the screenshot is not base64")
+    }
+
+    /// Ends the session, which closes the app.
+    pub async fn end(self) -> Result<()> {
+        call(&self.http, reqwest::Method::DELETE, &self.base, None).await.map(drop)
+    }
+}
+
+/// One WebDriver call: the answer's `value`, or an error with the driver's message.
+async fn call(http: &reqwest::Client, method: reqwest::Method, url: &str, body: Option<Value>) -> Result<Value> {
+    let mut request = http.request(method, url);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.with_context(|| format!("could not reach the driver at {url}"))?;
+    let status = response.status();
+    let answer: Value = response.json().await.with_context(|| format!("the driver's answer to {url} is not JSON"))?;
+    if !status.is_success() {
+        let error = answer["value"]["error"].as_str().unwrap_or("unknown error");
+        let message = answer["value"]["message"].as_str().unwrap_or("");
+        bail!("{url}: {error}: {message}");
+    }
+    Ok(answer["value"].clone())
+}
