@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use animo_shared::api::Plan;
 use animo_shared::bot::ProviderKind;
+use animo_shared::knowledge::CrawlLimits;
 
 use crate::knowledge::fetch::IpRange;
 use anyhow::{Context, bail};
@@ -87,6 +88,12 @@ pub struct ServeArgs {
     /// Non-public address ranges URL sources may reach anyway, comma-separated (e.g. `10.0.0.0/8`); none by default.
     #[arg(long, env = "ANIMO_FETCH_ALLOW", value_delimiter = ',')]
     pub fetch_allow: Option<Vec<String>>,
+    /// Most pages one crawl of a URL source may fetch [default: 100].
+    #[arg(long, env = "ANIMO_CRAWL_MAX_PAGES")]
+    pub crawl_max_pages: Option<u32>,
+    /// Most links a crawl of a URL source may follow from its start page [default: 5].
+    #[arg(long, env = "ANIMO_CRAWL_MAX_DEPTH")]
+    pub crawl_max_depth: Option<u32>,
     /// Whether to load the local embedding model for hybrid retrieval [default: true].
     #[arg(long, env = "ANIMO_EMBEDDINGS")]
     pub embeddings: Option<bool>,
@@ -142,6 +149,8 @@ struct FileConfig {
     llm_attempts: Option<u32>,
     prices: Option<PathBuf>,
     fetch_allow: Option<Vec<String>>,
+    crawl_max_pages: Option<u32>,
+    crawl_max_depth: Option<u32>,
     embeddings: Option<bool>,
     model_dir: Option<PathBuf>,
     bot_messages_per_day: Option<u64>,
@@ -186,6 +195,8 @@ pub struct Config {
     pub prices: Option<PathBuf>,
     /// Non-public ranges URL sources may reach.
     pub fetch_allow: Vec<IpRange>,
+    /// The limits a URL source's crawl may ask for at most.
+    pub crawl_caps: CrawlLimits,
     /// Whether the local embedding model is loaded.
     pub embeddings: bool,
     /// Where the local embedding model is looked for.
@@ -268,6 +279,7 @@ impl std::fmt::Debug for Config {
             .field("llm", &self.llm)
             .field("prices", &self.prices)
             .field("fetch_allow", &self.fetch_allow)
+            .field("crawl_caps", &self.crawl_caps)
             .field("embeddings", &self.embeddings)
             .field("model_dir", &self.model_dir)
             .field("widget", &self.widget)
@@ -365,6 +377,10 @@ impl Config {
             llm,
             prices: args.prices.clone().or(file.prices),
             fetch_allow,
+            crawl_caps: CrawlLimits {
+                max_pages: args.crawl_max_pages.or(file.crawl_max_pages).unwrap_or(100).clamp(1, 10_000),
+                max_depth: args.crawl_max_depth.or(file.crawl_max_depth).unwrap_or(5).min(50),
+            },
             embeddings: args.embeddings.or(file.embeddings).unwrap_or(true),
             model_dir: args.model_dir.clone().or(file.model_dir),
             widget: widget_source(args.widget_dir.clone().or(file.widget_dir)),

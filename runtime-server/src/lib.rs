@@ -74,6 +74,7 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     }
     state.widget = std::sync::Arc::new(widget::WidgetAssets::load(&state.config.widget));
     tokio::spawn(knowledge::documents::run_worker(state.clone()));
+    tokio::spawn(knowledge::schedule::run(state.clone()));
     // Chat frames are small and must leave at once: without TCP_NODELAY a
     // cue or token frame waits for the client's delayed acknowledgement.
     let listener = axum::serve::ListenerExt::tap_io(listener, |stream: &mut tokio::net::TcpStream| {

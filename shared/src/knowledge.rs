@@ -17,11 +17,32 @@ pub enum DocumentSource {
         /// Its name as uploaded.
         name: String,
     },
-    /// A web page, fetched again on re-sync.
+    /// A web page (the start of a crawl when `crawl` is set), fetched again on re-sync.
     Url {
         /// The page's address.
         url: String,
     },
+    /// A page found by crawling a URL source; it is re-fetched with that source
+    /// and removed with it, or when a re-sync no longer reaches it.
+    Crawled {
+        /// The page's address (after redirects, without fragment).
+        url: String,
+        /// The URL source whose crawl found it.
+        source_id: DocumentId,
+    },
+}
+
+/// How far a URL source's crawl may go from its start page, within the same
+/// site (scheme, host and port). Without it a URL source is its page alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CrawlLimits {
+    /// Most pages fetched, the start page included (at least 1; the server's configuration caps it).
+    pub max_pages: u32,
+    /// Most links followed from the start page (0: the start page alone; capped by the server's configuration).
+    pub max_depth: u32,
 }
 
 /// Where a document's ingestion stands.
@@ -80,6 +101,24 @@ pub struct DocumentView {
     /// SHA-256 of the content last indexed.
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub content_hash: Option<String>,
+    /// The crawl limits of a URL source that crawls its site.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub crawl: Option<CrawlLimits>,
+    /// Pages fetched so far by the running (or last) crawl of a URL source.
+    #[serde(default)]
+    pub pages_done: u64,
+    /// Pages known to fetch in all, found so far (at most `crawl.max_pages`).
+    #[serde(default)]
+    pub pages_total: u64,
+    /// How often a URL source is fetched again by itself, in hours.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub resync_every_hours: Option<u32>,
+    /// When the next scheduled re-sync is due.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub next_sync_at: Option<Timestamp>,
     /// When it was added.
     pub created_at: Timestamp,
     /// When its status last changed.
@@ -103,6 +142,14 @@ pub struct DocumentList {
 pub struct AddUrlRequest {
     /// The page to fetch (http or https).
     pub url: String,
+    /// Crawl the site from this page within these limits; absent, the page alone.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub crawl: Option<CrawlLimits>,
+    /// Fetch the source again by itself every so many hours (1 to 720); absent, only on demand.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub resync_every_hours: Option<u32>,
 }
 
 /// Body of `POST /v1/bots/{bot_id}/knowledge/search`.

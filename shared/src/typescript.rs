@@ -60,7 +60,8 @@ pub fn bundle() -> String {
         chat::Source, chat::Author, chat::ChatMessage, chat::ServerFrame, chat::SseMessageRequest, chat::ChatHistory,
         chat::BudgetAction, chat::BudgetSettings, chat::TestOrigins, chat::IdentitySecret,
         chat::AnalyticsQuery, chat::SentimentCounts, chat::DayAnalytics, chat::QuestionCount, chat::BotAnalytics,
-        chat::VisitorData, chat::VisitorErasure, ids::DocumentId, knowledge::DocumentSource, knowledge::DocumentStatus,
+        chat::VisitorData, chat::VisitorErasure, ids::DocumentId, knowledge::DocumentSource, knowledge::CrawlLimits,
+        knowledge::DocumentStatus,
         knowledge::DocumentFailure, knowledge::DocumentView, knowledge::DocumentList, knowledge::AddUrlRequest,
         knowledge::SearchRequest, knowledge::SearchMode, knowledge::PassageView, knowledge::SearchResponse,
     );

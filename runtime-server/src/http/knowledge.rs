@@ -12,7 +12,19 @@ use crate::error::{ApiError, ApiResult};
 use crate::knowledge::{self, documents};
 use crate::state::AppState;
 
-/// Adds a document: a file (multipart field `file`) or a URL source (JSON `{url}`).
+/// Adds a document: a file (multipart field `file`) or a URL source (JSON
+/// `{url, crawl?, resync_every_hours?}`).
+///
+/// A URL source is its page alone, or with `crawl: {max_pages, max_depth}` a
+/// breadth-first crawl of the same site (scheme, host and port) that obeys
+/// robots.txt, reads only the content types Animo reads, and makes each page
+/// it reaches a document of its own (source `crawled`), so each passage cites
+/// its page. The server's configuration caps both limits (`invalid_request`
+/// beyond them). With `resync_every_hours` (1 to 720) the source is fetched
+/// again by itself; unchanged pages keep their passages. Fetched bytes count
+/// against the plan's knowledge bytes like uploads (`quota_exceeded` on the
+/// document when a page would pass it). The same address added again with the
+/// same settings is the same document; with other settings, `conflict`.
 #[utoipa::path(post, path = "/v1/bots/{bot_id}/knowledge", tag = "knowledge", request_body = AddUrlRequest,
     responses((status = 202, body = DocumentView), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn add_document(
@@ -30,7 +42,7 @@ pub async fn add_document(
         documents::upload(&state, &ctx, &bot, multipart).await?
     } else {
         let ApiJson(body) = ApiJson::<AddUrlRequest>::from_request(request, &state).await?;
-        documents::add_url(&state, &ctx, &bot, &body.url).await?
+        documents::add_url(&state, &ctx, &bot, &body).await?
     };
     // Accepted: ingestion runs in the background; the status says how far it got.
     Ok((StatusCode::ACCEPTED, Json(document)))
@@ -55,7 +67,9 @@ pub async fn delete_document(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Fetches a URL source again; unchanged content changes nothing.
+/// Fetches a URL source again (its whole crawl, or one crawled page);
+/// unchanged pages change nothing, changed ones replace only their own
+/// passages, and pages the crawl no longer reaches are removed.
 #[utoipa::path(post, path = "/v1/bots/{bot_id}/knowledge/{doc_id}/resync", tag = "knowledge",
     responses((status = 202, body = DocumentView), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn resync_document(

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use animo_knowledge::{ChunkOptions, ExtractErrorCode, ExtractLimits, Format};
 use animo_shared::api::QuotaKind;
-use animo_shared::knowledge::{DocumentList, DocumentSource, DocumentStatus, DocumentView};
+use animo_shared::knowledge::{AddUrlRequest, CrawlLimits, DocumentList, DocumentSource, DocumentStatus, DocumentView};
 use animo_shared::{BotId, DocumentId, ErrorCode, TenantId, Timestamp};
 use axum::extract::Multipart;
 use object_store::ObjectStore;
@@ -121,7 +121,7 @@ impl KnowledgeState {
         }
     }
 
-    fn enqueue(&self, job: Job) {
+    pub(super) fn enqueue(&self, job: Job) {
         // The worker lives as long as the server; if it is gone the server is
         // stopping, and the job is picked up again at the next start.
         let _queued = self.queue.send(job);
@@ -132,23 +132,30 @@ fn blob_path(tenant: &TenantId, document: &DocumentId) -> Path {
     Path::from(format!("tenants/{}/knowledge/{}", tenant.hex(), document.hex()))
 }
 
-#[derive(Debug, Deserialize)]
-struct DocumentRow {
-    id: DocumentId,
-    bot: BotId,
-    source: DocumentSource,
-    status: DocumentStatus,
+/// A document as the ingestion job reads it.
+#[derive(Debug, Clone, Deserialize)]
+pub(super) struct DocumentRow {
+    pub id: DocumentId,
+    pub bot: BotId,
+    pub source: DocumentSource,
+    pub status: DocumentStatus,
     #[serde(default)]
-    content_hash: Option<String>,
+    pub content_hash: Option<String>,
     #[serde(default)]
-    doc_key: Option<String>,
+    pub doc_key: Option<String>,
     #[serde(default)]
-    content_type: Option<String>,
+    pub content_type: Option<String>,
+    #[serde(default)]
+    pub crawl: Option<CrawlLimits>,
 }
+
+pub(super) const ROW_FIELDS: &str =
+    "record::id(id) AS id, bot, source, status, content_hash, doc_key, content_type, crawl";
 
 const VIEW_FIELDS: &str = "record::id(id) AS id, bot AS bot_id, source, bytes ?? 0 AS bytes, status,
     progress_done ?? 0 AS progress_done, progress_total ?? 0 AS progress_total, chunks ?? 0 AS chunks,
-    error, content_hash, created_at, updated_at";
+    error, content_hash, crawl, pages_done ?? 0 AS pages_done, pages_total ?? 0 AS pages_total,
+    resync_every_hours, next_sync_at, created_at, updated_at";
 
 /// One document of the bot.
 pub async fn get(ctx: &TenantCtx, bot: &BotId, id: &DocumentId) -> ApiResult<DocumentView> {
@@ -174,6 +181,7 @@ async fn create(
     bytes: u64,
     content_type: Option<String>,
     upload_hash: Option<String>,
+    settings: serde_json::Value,
 ) -> ApiResult<DocumentView> {
     let max = limit(state, ctx.tenant(), QuotaKind::KnowledgeBytes).await?;
     let now = Timestamp::now();
@@ -188,14 +196,22 @@ async fn create(
         quota_check_sql(QuotaKind::KnowledgeBytes),
         crate::audit::AUDIT_INSERT,
     );
-    let query =
-        ctx.db.db().query(sql).bind("id", bot).bind("doc", id).bind("limit", max).bind("quota_amount", bytes).bind(
-            "document",
-            json!({
-                "bot": bot, "source": source, "bytes": bytes, "content_type": content_type, "upload_hash": upload_hash,
-                "status": DocumentStatus::Queued, "created_at": now, "updated_at": now,
-            }),
-        );
+    let mut document = json!({
+        "bot": bot, "source": source, "bytes": bytes, "content_type": content_type, "upload_hash": upload_hash,
+        "status": DocumentStatus::Queued, "created_at": now, "updated_at": now,
+    });
+    if let (Some(document), serde_json::Value::Object(settings)) = (document.as_object_mut(), settings) {
+        document.extend(settings);
+    }
+    let query = ctx
+        .db
+        .db()
+        .query(sql)
+        .bind("id", bot)
+        .bind("doc", id)
+        .bind("limit", max)
+        .bind("quota_amount", bytes)
+        .bind("document", document);
     crate::audit::bind_audit(query, ctx, "knowledge.add", id.as_str()).run().await.map_err(|error| match error {
         StoreError::Thrown(message) if message.starts_with("quota:") => ApiError::quota(QuotaKind::KnowledgeBytes, max),
         other => crate::bots::bot_error(other),
@@ -275,22 +291,87 @@ pub async fn add_file(
     let id = DocumentId::generate();
     let size = bytes.len() as u64;
     state.blobs.put(&blob_path(ctx.tenant(), &id), bytes.into()).await.map_err(anyhow::Error::from)?;
-    create(state, ctx, bot, &id, DocumentSource::File { name }, size, content_type, Some(hash)).await
+    create(state, ctx, bot, &id, DocumentSource::File { name }, size, content_type, Some(hash), serde_json::Value::Null)
+        .await
 }
 
-/// Adds a URL source and queues its first fetch. The URL is checked now, so
-/// a forbidden address is refused at once rather than failing later.
-pub async fn add_url(state: &AppState, ctx: &TenantCtx, bot: &BotId, url: &str) -> ApiResult<DocumentView> {
+/// Adds a URL source (a page, or a bounded crawl of its site when `crawl`
+/// is given, re-synced by itself when `resync_every_hours` is) and queues
+/// its first fetch. The URL is checked now, so a forbidden address is
+/// refused at once rather than failing later. Its fetched bytes count
+/// against the plan when they arrive.
+pub async fn add_url(
+    state: &AppState,
+    ctx: &TenantCtx,
+    bot: &BotId,
+    request: &AddUrlRequest,
+) -> ApiResult<DocumentView> {
     crate::bots::get(ctx, bot).await?;
-    super::fetch::vet_url(url, &state.knowledge.fetch).await.map_err(fetch_error)?;
+    let caps = state.config.crawl_caps;
+    if let Some(crawl) = request.crawl
+        && (crawl.max_pages == 0 || crawl.max_pages > caps.max_pages || crawl.max_depth > caps.max_depth)
+    {
+        return Err(ApiError::new(
+            ErrorCode::InvalidRequest,
+            format!(
+                "`crawl.max_pages` must be 1 to {} and `crawl.max_depth` at most {} on this server.",
+                caps.max_pages, caps.max_depth
+            ),
+        )
+        .with_details(json!({ "max_pages": caps.max_pages, "max_depth": caps.max_depth })));
+    }
+    let hours = super::schedule::MIN_HOURS..=super::schedule::MAX_HOURS;
+    if let Some(every) = request.resync_every_hours
+        && !hours.contains(&every)
+    {
+        return Err(ApiError::new(
+            ErrorCode::InvalidRequest,
+            format!("`resync_every_hours` must be {} to {}.", hours.start(), hours.end()),
+        ));
+    }
+    super::fetch::vet_url(&request.url, &state.knowledge.fetch).await.map_err(fetch_error)?;
+    // The same address added again is the same source, so its pages are
+    // never indexed twice; with other settings it is a conflict rather than
+    // a silent change.
+    let existing: Option<DocumentView> = ctx
+        .db
+        .db()
+        .query(format!(
+            "SELECT {VIEW_FIELDS} FROM document WHERE bot = $bot AND source.kind = 'url' AND source.url = $url LIMIT 1"
+        ))
+        .bind("bot", bot)
+        .bind("url", &request.url)
+        .run()
+        .await?
+        .first(0)?;
+    if let Some(existing) = existing {
+        if existing.crawl == request.crawl && existing.resync_every_hours == request.resync_every_hours {
+            return Ok(existing);
+        }
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            "This address is already a source of the bot with other settings; delete it first.",
+        )
+        .with_details(json!({ "document_id": existing.id })));
+    }
+    let now = Timestamp::now();
+    let next = request.resync_every_hours.map(|every| super::schedule::next_due(now, every));
+    let settings = json!({
+        "crawl": request.crawl,
+        "resync_every_hours": request.resync_every_hours,
+        "next_sync_at": next,
+        "next_sync_unix": next.map(Timestamp::unix_seconds),
+    });
     let id = DocumentId::generate();
-    create(state, ctx, bot, &id, DocumentSource::Url { url: url.to_owned() }, 0, None, None).await
+    let source = DocumentSource::Url { url: request.url.clone() };
+    create(state, ctx, bot, &id, source, 0, None, None, settings).await
 }
 
-/// Fetches a URL source again; unchanged content changes nothing.
+/// Fetches a URL source again (its whole crawl, or one crawled page);
+/// unchanged content changes nothing.
 pub async fn resync(state: &AppState, ctx: &TenantCtx, bot: &BotId, id: &DocumentId) -> ApiResult<DocumentView> {
     let document = get(ctx, bot, id).await?;
-    if !matches!(document.source, DocumentSource::Url { .. }) {
+    if matches!(document.source, DocumentSource::File { .. }) {
         return Err(ApiError::new(ErrorCode::Conflict, "Only URL sources can be re-synced; upload the file again."));
     }
     set_status(&ctx.db, id, DocumentStatus::Queued, None).await?;
@@ -298,19 +379,21 @@ pub async fn resync(state: &AppState, ctx: &TenantCtx, bot: &BotId, id: &Documen
     get(ctx, bot, id).await
 }
 
-/// Removes a document, its blob and (unless the live version still answers
-/// from them) its passages.
+/// Removes a document with the pages its crawl found, its blob and (unless
+/// the live version still answers from them) its passages.
 pub async fn delete(state: &AppState, ctx: &TenantCtx, bot: &BotId, id: &DocumentId) -> ApiResult<()> {
-    let document = get(ctx, bot, id).await?;
+    get(ctx, bot, id).await?;
     let sql = format!(
         "BEGIN TRANSACTION;
-         DELETE type::record('document', $id);
-         UPSERT usage:knowledge_bytes SET count = math::max([0, (count ?? 0) - $bytes]);
+         LET $gone = SELECT VALUE bytes ?? 0 FROM document
+             WHERE id = type::record('document', $id) OR (bot = $bot AND source.source_id = $id);
+         DELETE document WHERE id = type::record('document', $id) OR (bot = $bot AND source.source_id = $id);
+         UPSERT usage:knowledge_bytes SET count = math::max([0, (count ?? 0) - math::sum($gone)]);
          {}
          COMMIT TRANSACTION;",
         crate::audit::AUDIT_INSERT
     );
-    let query = ctx.db.db().query(sql).bind("id", id).bind("bytes", document.bytes);
+    let query = ctx.db.db().query(sql).bind("id", id).bind("bot", bot);
     crate::audit::bind_audit(query, ctx, "knowledge.delete", id.as_str()).run().await?;
     if let Err(error) = state.blobs.delete(&blob_path(ctx.tenant(), id)).await
         && !matches!(error, object_store::Error::NotFound { .. })
@@ -346,10 +429,21 @@ pub async fn live_keys(db: &TenantDb, bot: &BotId) -> Result<Vec<String>, StoreE
     Ok(keys.unwrap_or_default())
 }
 
-/// Removes passages no longer answered from by the draft or the live version.
+/// Removes passages no longer answered from by the draft or the live
+/// version, sparing those of a document version still being written.
 pub async fn collect_garbage(db: &TenantDb, bot: &BotId) -> Result<(), StoreError> {
     let mut keep = draft_keys(db, bot).await?;
     keep.extend(live_keys(db, bot).await?);
+    let pending: Vec<String> = db
+        .db()
+        .query(
+            "SELECT VALUE pending_key FROM document WHERE bot = $bot AND pending_key != NONE AND pending_key != NULL",
+        )
+        .bind("bot", bot)
+        .run()
+        .await?
+        .all(0)?;
+    keep.extend(pending);
     if !index::exists(db, bot).await? {
         return Ok(());
     }
@@ -358,7 +452,7 @@ pub async fn collect_garbage(db: &TenantDb, bot: &BotId) -> Result<(), StoreErro
     Ok(())
 }
 
-async fn set_status(
+pub(super) async fn set_status(
     db: &TenantDb,
     id: &DocumentId,
     status: DocumentStatus,
@@ -388,9 +482,10 @@ async fn set_progress(db: &TenantDb, id: &DocumentId, done: usize, total: usize)
     Ok(())
 }
 
-fn fetch_error(error: FetchError) -> ApiError {
+pub(super) fn fetch_error(error: FetchError) -> ApiError {
     match error {
         FetchError::BadUrl | FetchError::Forbidden(_) => ApiError::new(ErrorCode::UrlForbidden, error.to_string()),
+        FetchError::UnsupportedType(_) => ApiError::new(ErrorCode::UnsupportedDocument, error.to_string()),
         FetchError::TooLarge(max) => {
             ApiError::code(ErrorCode::DocumentTooLarge).with_details(json!({ "limit": "max_bytes", "max": max }))
         }
@@ -456,53 +551,135 @@ fn approximate_tokens(text: &str) -> usize {
     text.split_whitespace().map(|word| 1 + word.chars().filter(|c| c.is_ascii_punctuation()).count()).sum()
 }
 
-async fn process(state: &AppState, job: &Job) -> anyhow::Result<()> {
-    let db = state.store.tenant(&job.tenant).await?;
-    let row: Option<DocumentRow> = db
-        .db()
-        .query("SELECT record::id(id) AS id, bot, source, status, content_hash, doc_key, content_type FROM type::record('document', $id)")
-        .bind("id", &job.document)
+/// Loads a document as the ingestion job reads it.
+pub(super) async fn load(db: &TenantDb, id: &DocumentId) -> Result<Option<DocumentRow>, StoreError> {
+    db.db()
+        .query(format!("SELECT {ROW_FIELDS} FROM type::record('document', $id)"))
+        .bind("id", id)
         .run()
         .await?
-        .first(0)?;
+        .first(0)
+}
+
+async fn process(state: &AppState, job: &Job) -> anyhow::Result<()> {
+    let db = state.store.tenant(&job.tenant).await?;
     // Deleted while queued: nothing to do.
-    let Some(document) = row else { return Ok(()) };
+    let Some(document) = load(&db, &job.document).await? else { return Ok(()) };
     if matches!(document.status, DocumentStatus::Indexed | DocumentStatus::Failed) {
         return Ok(());
     }
     set_status(&db, &document.id, DocumentStatus::Extracting, None).await?;
-    let (name, content_type, bytes, url) = match &document.source {
+    match &document.source {
         DocumentSource::File { name } => {
             let bytes = state.blobs.get(&blob_path(&job.tenant, &document.id)).await?.bytes().await?.to_vec();
-            (name.clone(), document.content_type.clone(), bytes, None)
+            let content = Content { name: name.clone(), content_type: document.content_type.clone(), bytes, url: None };
+            let outcome = ingest(state, &db, &job.tenant, &document, content).await?;
+            finish(&db, &document.id, outcome).await?;
         }
-        DocumentSource::Url { url } => match super::fetch::fetch(url, &state.knowledge.fetch).await {
-            Ok(page) => {
-                let name = page.url.rsplit('/').next().unwrap_or("page").to_owned();
-                (name, page.content_type, page.bytes, Some(page.url))
-            }
-            Err(error) => {
-                let error = fetch_error(error);
-                let body = error.body();
-                set_status(&db, &document.id, DocumentStatus::Failed, Some((body.code, body.message))).await?;
-                return Ok(());
-            }
-        },
-    };
+        DocumentSource::Url { url } => super::crawl::sync_source(state, &db, &job.tenant, &document, url).await?,
+        DocumentSource::Crawled { url, .. } => {
+            super::crawl::sync_page(state, &db, &job.tenant, &document, url).await?;
+        }
+    }
+    collect_garbage(&db, &document.bot).await?;
+    Ok(())
+}
+
+/// A document's content as read or fetched.
+#[derive(Debug)]
+pub(super) struct Content {
+    /// A file name for format detection (a URL's last path segment).
+    pub name: String,
+    /// The declared content type.
+    pub content_type: Option<String>,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// The address passages cite, for web pages.
+    pub url: Option<String>,
+}
+
+/// What ingesting a document's content came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Ingested {
+    /// The content is what was last indexed: nothing was touched.
+    Unchanged,
+    /// New passages now answer for the document.
+    Indexed,
+    /// The content was refused; the document keeps its previous passages.
+    Refused(ErrorCode, String),
+}
+
+/// Records the end of a document's job.
+pub(super) async fn finish(db: &TenantDb, id: &DocumentId, outcome: Ingested) -> Result<(), StoreError> {
+    match outcome {
+        Ingested::Unchanged | Ingested::Indexed => set_status(db, id, DocumentStatus::Indexed, None).await,
+        Ingested::Refused(code, message) => set_status(db, id, DocumentStatus::Failed, Some((code, message))).await,
+    }
+}
+
+/// Counts a fetched document's new size against the plan's knowledge bytes,
+/// in one transaction with the size recorded on the document (as uploads
+/// count theirs when they are created). Returns the plan's limit when the
+/// new size would pass it; a smaller page always fits.
+async fn account_bytes(
+    state: &AppState,
+    db: &TenantDb,
+    tenant: &TenantId,
+    id: &DocumentId,
+    bytes: u64,
+) -> anyhow::Result<Option<u64>> {
+    let max = limit(state, tenant, QuotaKind::KnowledgeBytes).await.map_err(|error| anyhow::anyhow!("{error}"))?;
+    let sql = format!(
+        "BEGIN TRANSACTION;
+         LET $old = (SELECT VALUE bytes ?? 0 FROM type::record('document', $id))[0] ?? 0;
+         LET $delta = $bytes - $old;
+         LET $used = (UPSERT usage:knowledge_bytes SET count = math::max([0, (count ?? 0) + $delta]) RETURN AFTER)[0].count;
+         IF $delta > 0 AND $used > $limit {{ THROW '{}quota:knowledge_bytes'; }};
+         UPDATE type::record('document', $id) SET bytes = $bytes;
+         COMMIT TRANSACTION;",
+        crate::store::THROW_PREFIX
+    );
+    match db.db().query(sql).bind("id", id).bind("bytes", bytes).bind("limit", max).run().await {
+        Ok(_) => Ok(None),
+        Err(StoreError::Thrown(message)) if message.starts_with("quota:") => Ok(Some(max)),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Extracts, chunks, embeds and indexes a document's content, unless it is
+/// what was last indexed. Passages are written batch by batch under the new
+/// version's key, which the document records only at the end: until then
+/// searches do not see them, garbage collection spares them (`pending_key`),
+/// and a job restarted after a crash first removes what it had written.
+pub(super) async fn ingest(
+    state: &AppState,
+    db: &TenantDb,
+    tenant: &TenantId,
+    document: &DocumentRow,
+    content: Content,
+) -> anyhow::Result<Ingested> {
+    let Content { name, content_type, bytes, url } = content;
     let hash = animo_knowledge::content_hash(&bytes);
     if document.content_hash.as_deref() == Some(hash.as_str()) && document.doc_key.is_some() {
         // Unchanged since the last indexing: the passages stay as they are.
-        set_status(&db, &document.id, DocumentStatus::Indexed, None).await?;
-        return Ok(());
+        return Ok(Ingested::Unchanged);
+    }
+    let size = bytes.len() as u64;
+    // Uploads are counted when they are stored; fetched pages when they arrive.
+    if !matches!(document.source, DocumentSource::File { .. })
+        && let Some(max) = account_bytes(state, db, tenant, &document.id, size).await?
+    {
+        let body = ApiError::quota(QuotaKind::KnowledgeBytes, max).body();
+        return Ok(Ingested::Refused(body.code, body.message));
     }
     let Some(format) = Format::detect(&name, content_type.as_deref(), &bytes) else {
-        let failure = (ErrorCode::UnsupportedDocument, ErrorCode::UnsupportedDocument.meaning().to_owned());
-        set_status(&db, &document.id, DocumentStatus::Failed, Some(failure)).await?;
-        return Ok(());
+        return Ok(Ingested::Refused(
+            ErrorCode::UnsupportedDocument,
+            ErrorCode::UnsupportedDocument.meaning().to_owned(),
+        ));
     };
     let limits = state.knowledge.limits.clone();
     let chunking = state.knowledge.chunking;
-    let size = bytes.len() as u64;
     let extracted = tokio::task::spawn_blocking(move || {
         animo_knowledge::extract(format, &bytes, &limits)
             .map(|extracted| (animo_knowledge::chunk(&extracted, &chunking, &approximate_tokens), extracted.qa))
@@ -511,8 +688,8 @@ async fn process(state: &AppState, job: &Job) -> anyhow::Result<()> {
     let (chunks, qa) = match extracted {
         Ok(result) => result,
         Err(error) => {
-            set_status(&db, &document.id, DocumentStatus::Failed, Some(extract_error(&error))).await?;
-            return Ok(());
+            let (code, message) = extract_error(&error);
+            return Ok(Ingested::Refused(code, message));
         }
     };
     let key = format!("{}:{hash}", document.id);
@@ -548,44 +725,50 @@ async fn process(state: &AppState, job: &Job) -> anyhow::Result<()> {
         });
     }
     let total = stored.len();
-    set_progress(&db, &document.id, 0, total).await?;
-    let dimensions = match &state.knowledge.embedder {
-        Some(embedder) => {
-            set_status(&db, &document.id, DocumentStatus::Embedding, None).await?;
-            for start in (0..total).step_by(EMBED_BATCH) {
-                let end = (start + EMBED_BATCH).min(total);
-                let texts: Vec<String> = stored[start..end]
-                    .iter()
-                    .map(|chunk| format!("{} — {}\n{}", chunk.title, chunk.section.join(" › "), chunk.text))
-                    .collect();
-                let vectors = embedder.embed(&texts).await?;
-                for (chunk, vector) in stored[start..end].iter_mut().zip(vectors) {
-                    chunk.embedding = Some(vector);
-                }
-                set_progress(&db, &document.id, end, total).await?;
-            }
-            embedder.dimensions()
-        }
-        None => DEFAULT_DIMENSIONS,
-    };
-    index::ensure(&db, &document.bot, dimensions).await?;
+    db.db()
+        .query(
+            "UPDATE type::record('document', $id) SET pending_key = $key, progress_done = 0, progress_total = $total",
+        )
+        .bind("id", &document.id)
+        .bind("key", &key)
+        .bind("total", total)
+        .run()
+        .await?;
+    let embedder = state.knowledge.embedder.as_ref();
+    let dimensions = embedder.map_or(DEFAULT_DIMENSIONS, |embedder| embedder.dimensions());
+    index::ensure(db, &document.bot, dimensions).await?;
     // A crashed attempt may have left part of this version's passages.
-    index::delete(&db, &document.bot, &key).await?;
-    index::insert(&db, &document.bot, &stored).await?;
+    index::delete(db, &document.bot, &key).await?;
+    if embedder.is_some() {
+        set_status(db, &document.id, DocumentStatus::Embedding, None).await?;
+    }
+    for start in (0..total).step_by(EMBED_BATCH) {
+        let end = (start + EMBED_BATCH).min(total);
+        let batch = &mut stored[start..end];
+        if let Some(embedder) = embedder {
+            let texts: Vec<String> = batch
+                .iter()
+                .map(|chunk| format!("{} — {}\n{}", chunk.title, chunk.section.join(" › "), chunk.text))
+                .collect();
+            let vectors = embedder.embed(&texts).await?;
+            for (chunk, vector) in batch.iter_mut().zip(vectors) {
+                chunk.embedding = Some(vector);
+            }
+        }
+        index::insert(db, &document.bot, batch).await?;
+        set_progress(db, &document.id, end, total).await?;
+    }
     db.db()
         .query(
             "UPDATE type::record('document', $id) SET doc_key = $key, content_hash = $hash, chunks = $chunks,
-                 bytes = $bytes, status = 'indexed', error = NONE, progress_done = $chunks, progress_total = $chunks,
-                 updated_at = $now",
+                 pending_key = NONE, error = NONE, progress_done = $chunks, progress_total = $chunks, updated_at = $now",
         )
         .bind("id", &document.id)
         .bind("key", &key)
         .bind("hash", &hash)
         .bind("chunks", total)
-        .bind("bytes", size)
         .bind("now", Timestamp::now())
         .run()
         .await?;
-    collect_garbage(&db, &document.bot).await?;
-    Ok(())
+    Ok(Ingested::Indexed)
 }

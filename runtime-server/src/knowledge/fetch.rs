@@ -93,6 +93,9 @@ pub enum FetchError {
     /// The connection failed or timed out.
     #[error("the page could not be fetched: {0}")]
     Network(String),
+    /// The page declared a content type the caller does not read.
+    #[error("the page is of type {0}, which Animo does not read")]
+    UnsupportedType(String),
 }
 
 /// A fetched page.
@@ -179,6 +182,17 @@ pub async fn vet_url(url: &str, policy: &FetchPolicy) -> Result<(), FetchError> 
 
 /// Fetches `url`, following redirects hop by hop under the policy.
 pub async fn fetch(url: &str, policy: &FetchPolicy) -> Result<Fetched, FetchError> {
+    fetch_accepting(url, policy, |_| true).await
+}
+
+/// Fetches `url` like [`fetch`], but refuses a response whose declared
+/// content type `accept` rejects before reading its body (`None` when the
+/// server declared none), so a crawl does not download images or archives.
+pub async fn fetch_accepting(
+    url: &str,
+    policy: &FetchPolicy,
+    accept: impl Fn(Option<&str>) -> bool,
+) -> Result<Fetched, FetchError> {
     let mut url = reqwest::Url::parse(url).map_err(|_| FetchError::BadUrl)?;
     for _ in 0..=MAX_REDIRECTS {
         let address = vet(&url, policy).await?;
@@ -216,6 +230,9 @@ pub async fn fetch(url: &str, policy: &FetchPolicy) -> Result<Fetched, FetchErro
             .get(CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .map(|value| value.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        if !accept(content_type.as_deref()) {
+            return Err(FetchError::UnsupportedType(content_type.unwrap_or_default()));
+        }
         let final_url = url.to_string();
         let mut bytes = Vec::new();
         let mut body = response.bytes_stream();

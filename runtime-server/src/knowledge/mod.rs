@@ -1,9 +1,11 @@
 //! A bot's knowledge: documents, their ingestion, the passage index, and
 //! retrieval for answers and for the Studio's test panel.
 
+mod crawl;
 pub mod documents;
 pub mod fetch;
 pub mod index;
+pub mod schedule;
 
 use animo_shared::knowledge::{PassageView, SearchMode, SearchRequest, SearchResponse};
 use animo_shared::{BotId, DocumentId, ErrorCode};
