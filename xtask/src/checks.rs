@@ -38,8 +38,7 @@ pub fn test(root: &Path) -> Result<()> {
             crate::widget::end_to_end(root)
         })?;
     } else {
-        println!("
-==> widget end-to-end: SKIPPED, widget/package.json has no \"e2e\" script");
+        println!("\n==> widget end-to-end: SKIPPED, widget/package.json has no \"e2e\" script");
     }
     check(root, command(&studio_ui, "npm").args(["run", "typecheck"]))?;
 
