@@ -72,17 +72,7 @@ pub async fn view(state: &AppState, ctx: &TenantCtx) -> ApiResult<TenantView> {
     let row = tenant_row(state, ctx.tenant()).await?;
     let bots = usage_count(ctx, QuotaKind::Bots).await?;
     let avatar_bytes = usage_count(ctx, QuotaKind::AvatarBytes).await?;
-    let (_, month) = crate::chat::store::day_and_month(Timestamp::now());
-    let monthly_messages: Option<u64> = ctx
-        .db
-        .db()
-        .query("RETURN type::record('usage', [$kind, $month]).count")
-        .bind("kind", QuotaKind::MonthlyMessages.name())
-        .bind("month", month)
-        .run()
-        .await?
-        .value(0)?;
-    let monthly_messages = monthly_messages.unwrap_or(0);
+    let monthly_messages = state.chat.meters.monthly_messages(&ctx.db, ctx.tenant()).await?;
     Ok(TenantView {
         id: row.id,
         name: row.name,

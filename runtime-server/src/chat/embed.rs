@@ -48,6 +48,8 @@ pub struct VisitorClaims {
 /// A bot reached through its embed id.
 #[derive(Debug, Clone)]
 pub struct PublicBot {
+    /// The tenant.
+    pub tenant: TenantId,
     /// The tenant's database.
     pub db: TenantDb,
     /// The bot.
@@ -146,7 +148,7 @@ pub async fn live_bot(state: &AppState, tenant: &TenantId, bot: &BotId) -> ApiRe
             cached
         }
     };
-    Ok(PublicBot { db, bot: bot.clone(), version, config, knowledge_keys })
+    Ok(PublicBot { tenant: tenant.clone(), db, bot: bot.clone(), version, config, knowledge_keys })
 }
 
 /// Whether `origin` may embed a bot with these allowed origins: the bot's
@@ -211,7 +213,7 @@ pub async fn config(
         widget: config.widget.clone(),
         placement: config.placement.clone(),
         avatar: config.avatar.as_ref().map(|avatar| EmbedAvatar {
-            model_url: format!("/v1/embed/{embed}/avatars/{}.glb", avatar.avatar_id),
+            model_url: format!("/v1/embed/{embed}/avatars/{}/model.glb", avatar.avatar_id),
             mapping: avatar.mapping.clone(),
         }),
         visitor: VisitorSession {

@@ -1,8 +1,8 @@
 //! Conversations: a visitor's message in, a streamed, cued answer out.
 //!
 //! One turn, as [`turn`] runs it: check the visitor's and the IP's rate
-//! limits; store the message (with the plan's and the bot's daily counters)
-//! and acknowledge it; cue the avatar from the message's sentiment and
+//! limits; count the message against the plan's and the bot's daily limits
+//! ([`meters`]), store it and acknowledge it; cue the avatar from the message's sentiment and
 //! intent; check the budget; take an answer from the cache, the offline
 //! responder or the bot's model chain; stream it sentence by sentence, each
 //! sentence's cue before its words; store the answer with its cost; send
@@ -17,6 +17,7 @@ pub mod cache;
 pub mod cues;
 pub mod embed;
 pub mod limits;
+pub mod meters;
 pub mod models;
 pub mod offline;
 pub mod store;
@@ -84,6 +85,8 @@ pub struct ChatState {
     pub versions: VersionCache,
     /// Model clients and prices.
     pub models: models::Models,
+    /// Running message and spending totals for limits and budgets.
+    pub meters: meters::Meters,
     visitor_limits: RateLimiter,
     ip_limits: RateLimiter,
     /// One lock per conversation with a turn in progress: turns of one
@@ -98,6 +101,7 @@ impl ChatState {
         Ok(Self {
             versions: VersionCache::default(),
             models: models::Models::new(config)?,
+            meters: meters::Meters::default(),
             visitor_limits: RateLimiter::default(),
             ip_limits: RateLimiter::default(),
             turns: Mutex::default(),
@@ -343,10 +347,9 @@ async fn run_turn(
     let lexicon = lexicon_of(&bot.config);
     let mapping = mapping_of(&bot.config);
     let reading = analyze(&request.text, lexicon);
-    let monthly_limit =
-        crate::tenants::limit(state, &claims.tid, animo_shared::api::QuotaKind::MonthlyMessages).await?;
-    let stored = store::store_visitor_message(
-        &bot.db,
+    let stored = accept_visitor_message(
+        state,
+        &bot,
         store::VisitorMessage {
             bot: &claims.bot,
             version: bot.version,
@@ -356,8 +359,6 @@ async fn run_turn(
             client_msg_id: &request.client_msg_id,
             text: &request.text,
             sentiment: reading_json(&reading),
-            monthly_limit,
-            daily_limit: state.config.chat_limits.bot_per_day,
         },
     )
     .await?;
@@ -413,6 +414,12 @@ async fn run_turn(
     let answer_reading = analyze(&text, lexicon);
     let sources = cited(answer.sources, &text);
     let unanswered = answer.unanswered || text.contains(bot.config.personality.fallback_message.as_str());
+    // The spending totals are loaded before the answer is stored, so the
+    // count read from the database cannot already include this answer.
+    let spend = match usage.cost_micro_usd {
+        0 => None,
+        _ => Some(state.chat.meters.spend(&bot.db, &bot.tenant, &bot.bot).await?),
+    };
     let (message_id, seq) = store::store_answer(
         &bot.db,
         store::BotAnswer {
@@ -433,6 +440,9 @@ async fn run_turn(
         },
     )
     .await?;
+    if let Some(spend) = spend {
+        spend.add(usage.cost_micro_usd);
+    }
     if let Some(error) = interrupted {
         return Err(error);
     }
@@ -444,6 +454,36 @@ async fn run_turn(
     }
     emit(sink, ServerFrame::Done { message_id, seq, usage }).await;
     Ok(())
+}
+
+/// Stores a visitor message once per client id, counted against the plan's
+/// monthly and the bot's daily limits. A retry of a stored message is found
+/// before anything is counted, so it is never refused by a limit it already passed.
+async fn accept_visitor_message(
+    state: &AppState,
+    bot: &PublicBot,
+    message: store::VisitorMessage<'_>,
+) -> ApiResult<store::StoredVisitorMessage> {
+    if let Some(found) = store::find_by_client_id(&bot.db, message.conversation, message.client_msg_id).await? {
+        return Ok(found);
+    }
+    let limits = meters::MessageLimits {
+        monthly: crate::tenants::limit(state, &bot.tenant, animo_shared::api::QuotaKind::MonthlyMessages).await?,
+        daily: state.config.chat_limits.bot_per_day,
+    };
+    let reservation = state.chat.meters.reserve_message(&bot.db, &bot.tenant, &bot.bot, limits).await?;
+    match store::store_visitor_message(&bot.db, message).await {
+        Ok(stored) if stored.duplicate => {
+            // A racing retry stored it first and counted it then.
+            reservation.give_back();
+            Ok(stored)
+        }
+        Ok(stored) => Ok(stored),
+        Err(error) => {
+            reservation.give_back();
+            Err(error)
+        }
+    }
 }
 
 /// The sources an answer cites as `[n]`; all of them when it cites none by
@@ -570,7 +610,7 @@ async fn answer_source(
     })?;
     let all_passages = passages_for(state, bot, question).await?;
     let Some(chain) = chain else { return Ok(offline_source(bot, question, reading, &all_passages, cache_key)) };
-    match budget_state(bot).await? {
+    match budget_state(state, bot).await? {
         Budget::Available => {}
         Budget::Exhausted(BudgetAction::Refuse) => return Err(ApiError::code(ErrorCode::BudgetExhausted)),
         Budget::Exhausted(BudgetAction::Offline) => {
@@ -639,13 +679,13 @@ enum Budget {
 }
 
 /// Whether the tenant's and the bot's budgets allow a paid model call.
-async fn budget_state(bot: &PublicBot) -> ApiResult<Budget> {
+async fn budget_state(state: &AppState, bot: &PublicBot) -> ApiResult<Budget> {
     let settings = budget_settings(&bot.db).await?;
     let bot_limit = settings.bot_monthly_micro_usd.get(&bot.bot).copied();
     if settings.tenant_monthly_micro_usd.is_none() && bot_limit.is_none() {
         return Ok(Budget::Available);
     }
-    let (tenant_spent, bot_spent) = store::month_spend(&bot.db, &bot.bot).await?;
+    let (tenant_spent, bot_spent) = state.chat.meters.spend(&bot.db, &bot.tenant, &bot.bot).await?.spent();
     let over = settings.tenant_monthly_micro_usd.is_some_and(|limit| tenant_spent >= limit)
         || bot_limit.is_some_and(|limit| bot_spent >= limit);
     Ok(if over { Budget::Exhausted(settings.when_exhausted) } else { Budget::Available })

@@ -1,14 +1,13 @@
 //! Conversations and messages in the tenant database.
 //!
-//! A visitor message is written in one transaction with its conversation's
-//! sequence number, the plan's monthly message counter and the bot's daily
-//! counter, so a message that is acknowledged is stored and counted, and
-//! one refused by a limit is neither. A bot answer is written in one
-//! transaction with the month's spending.
+//! A visitor message or a bot answer is written in one transaction with its
+//! conversation's sequence number, so a message that is acknowledged is
+//! stored. The limits and budgets are checked against running totals kept
+//! by [`super::meters`], which count from these messages; no record shared
+//! by several conversations is written here.
 
-use animo_shared::api::QuotaKind;
 use animo_shared::chat::{Author, ChatMessage, MessageUsage, Rating, Source};
-use animo_shared::{BotId, ConversationId, ErrorCode, MessageId, Timestamp, VisitorId};
+use animo_shared::{BotId, ConversationId, MessageId, Timestamp, VisitorId};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -129,16 +128,13 @@ pub struct VisitorMessage<'a> {
     pub text: &'a str,
     /// The sentiment read, stored for analytics.
     pub sentiment: serde_json::Value,
-    /// The plan's monthly message limit.
-    pub monthly_limit: u64,
-    /// The bot's daily message limit.
-    pub daily_limit: u64,
 }
 
 const MESSAGE_FIELDS: &str =
     "record::id(id) AS id, seq, author, text, client_msg_id, sources ?? [] AS sources, created_at";
 
-async fn find_by_client_id(
+/// The visitor message stored earlier under this client id, with its answer if any.
+pub async fn find_by_client_id(
     db: &TenantDb,
     conversation: &ConversationId,
     client_msg_id: &str,
@@ -153,16 +149,14 @@ async fn find_by_client_id(
     Ok(found.map(|message| StoredVisitorMessage { id: message.id, seq: message.seq, duplicate: true, answer }))
 }
 
-/// Stores a visitor message exactly once per `client_msg_id`, counting it
-/// against the plan and the bot's daily limit.
+/// Stores a visitor message exactly once per `client_msg_id`; a message
+/// stored earlier comes back marked as a duplicate. The caller counted it
+/// against the limits (see [`super::meters`]): no shared counter is written
+/// here, so concurrent conversations do not conflict.
 pub async fn store_visitor_message(db: &TenantDb, message: VisitorMessage<'_>) -> ApiResult<StoredVisitorMessage> {
-    if let Some(found) = find_by_client_id(db, message.conversation, message.client_msg_id).await? {
-        return Ok(found);
-    }
     let id = MessageId::generate();
     let now = Timestamp::now();
     let (day, month) = day_and_month(now);
-    let monthly = QuotaKind::MonthlyMessages.name();
     // The duplicate check is repeated inside the transaction: two retries of
     // one message racing each other must still store it once.
     let sql = format!(
@@ -170,10 +164,6 @@ pub async fn store_visitor_message(db: &TenantDb, message: VisitorMessage<'_>) -
          IF (SELECT VALUE id FROM message WHERE conversation = $conversation AND client_msg_id = $client LIMIT 1)[0] != NONE {{
              THROW '{THROW_PREFIX}duplicate';
          }};
-         LET $used = (UPSERT type::record('usage', ['{monthly}', $month]) SET count = (count ?? 0) + 1 RETURN AFTER)[0].count;
-         IF $used > $monthly_limit {{ THROW '{THROW_PREFIX}quota:{monthly}'; }};
-         LET $today = (UPSERT type::record('usage', ['bot_day', $bot, $day]) SET count = (count ?? 0) + 1 RETURN AFTER)[0].count;
-         IF $today > $daily_limit {{ THROW '{THROW_PREFIX}bot_day'; }};
          UPSERT type::record('conversation', $conversation) SET
              bot = $bot, visitor = visitor ?? $visitor, user_id = user_id ?? $user, origin = origin ?? $origin,
              created_at = created_at ?? $now, last_at = $now, last_seq = (last_seq ?? 0) + 1;
@@ -202,15 +192,11 @@ pub async fn store_visitor_message(db: &TenantDb, message: VisitorMessage<'_>) -
         .query(sql)
         .bind("conversation", message.conversation)
         .bind("client", message.client_msg_id)
-        .bind("month", &month)
-        .bind("day", &day)
         .bind("bot", message.bot)
         .bind("visitor", &message.speaker.visitor)
         .bind("user", &message.speaker.user_id)
         .bind("origin", message.origin)
         .bind("now", now)
-        .bind("monthly_limit", message.monthly_limit)
-        .bind("daily_limit", message.daily_limit)
         .bind("id", &id)
         .bind("message", record)
         .run()
@@ -225,14 +211,6 @@ pub async fn store_visitor_message(db: &TenantDb, message: VisitorMessage<'_>) -
                 .await?
                 .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a duplicate message vanished")))
         }
-        Err(StoreError::Thrown(reason)) if reason.starts_with("quota:") => {
-            Err(ApiError::quota(QuotaKind::MonthlyMessages, message.monthly_limit))
-        }
-        Err(StoreError::Thrown(reason)) if reason == "bot_day" => Err(ApiError::new(
-            ErrorCode::RateLimited,
-            format!("This assistant has answered its {} messages for today; try again tomorrow.", message.daily_limit),
-        )
-        .with_details(json!({ "limit": "bot_per_day", "max": message.daily_limit }))),
         Err(other) => Err(other.into()),
     }
 }
@@ -270,7 +248,8 @@ pub struct BotAnswer<'a> {
     pub sentiment: serde_json::Value,
 }
 
-/// Stores an answer and adds its cost to the month's spending.
+/// Stores an answer; its cost counts towards the month's spending through
+/// the message itself (see [`super::meters`]).
 pub async fn store_answer(db: &TenantDb, answer: BotAnswer<'_>) -> ApiResult<(MessageId, u64)> {
     let id = MessageId::generate();
     let now = Timestamp::now();
@@ -279,10 +258,6 @@ pub async fn store_answer(db: &TenantDb, answer: BotAnswer<'_>) -> ApiResult<(Me
          LET $seq = (UPDATE type::record('conversation', $conversation) SET last_seq = (last_seq ?? 0) + 1, last_at = $now RETURN AFTER)[0].last_seq;
          CREATE type::record('message', $id) CONTENT $message;
          UPDATE type::record('message', $id) SET seq = $seq;
-         UPSERT type::record('spend', ['tenant', $month]) SET cost_micro_usd = (cost_micro_usd ?? 0) + $cost,
-             input_tokens = (input_tokens ?? 0) + $input, output_tokens = (output_tokens ?? 0) + $output;
-         UPSERT type::record('spend', ['bot', $bot, $month]) SET cost_micro_usd = (cost_micro_usd ?? 0) + $cost,
-             input_tokens = (input_tokens ?? 0) + $input, output_tokens = (output_tokens ?? 0) + $output;
          RETURN $seq;
          COMMIT TRANSACTION;";
     let record = json!({
@@ -313,11 +288,6 @@ pub async fn store_answer(db: &TenantDb, answer: BotAnswer<'_>) -> ApiResult<(Me
         .bind("now", now)
         .bind("id", &id)
         .bind("message", record)
-        .bind("month", &month)
-        .bind("bot", answer.bot)
-        .bind("cost", answer.usage.cost_micro_usd)
-        .bind("input", answer.usage.input_tokens)
-        .bind("output", answer.usage.output_tokens)
         .run()
         .await?;
     let seq: u64 = rows.returned()?;
@@ -363,22 +333,6 @@ pub async fn store_feedback(
         .await?
         .first(0)?;
     updated.map(|_| ()).ok_or_else(ApiError::not_found)
-}
-
-/// The month's spending of the tenant and of one bot, in micro-dollars.
-pub async fn month_spend(db: &TenantDb, bot: &BotId) -> ApiResult<(u64, u64)> {
-    let (_, month) = day_and_month(Timestamp::now());
-    let mut rows = db
-        .db()
-        .query(
-            "RETURN type::record('spend', ['tenant', $month]).cost_micro_usd ?? 0;
-             RETURN type::record('spend', ['bot', $bot, $month]).cost_micro_usd ?? 0;",
-        )
-        .bind("month", &month)
-        .bind("bot", bot)
-        .run()
-        .await?;
-    Ok((rows.value(0)?, rows.value(1)?))
 }
 
 #[cfg(test)]

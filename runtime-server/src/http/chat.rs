@@ -34,12 +34,23 @@ type Client = ConnectInfo<std::net::SocketAddr>;
 /// Frames waiting for a slow connection; a turn waits when the buffer is full.
 const FRAME_BUFFER: usize = 64;
 
-fn origin(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::ORIGIN).and_then(|value| value.to_str().ok()).filter(|value| *value != "null")
+/// The origin of the page asking. Browsers leave `Origin` out of same-origin
+/// GET requests (the server's own `/demo` page fetching its config and
+/// history), marking them `Sec-Fetch-Site: same-origin` instead; such a
+/// request comes from the server's public origin.
+fn origin(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        return origin.to_str().ok().filter(|value| *value != "null").map(str::to_owned);
+    }
+    let same_origin = headers.get("sec-fetch-site").is_some_and(|value| value.as_bytes() == b"same-origin");
+    if !same_origin {
+        return None;
+    }
+    reqwest::Url::parse(&state.public_url).ok().map(|url| url.origin().ascii_serialization())
 }
 
 fn session(state: &AppState, token: &str, headers: &HeaderMap, client: &Client) -> ApiResult<VisitorSession> {
-    let claims = embed::verify_token(state, token, origin(headers))?;
+    let claims = embed::verify_token(state, token, origin(state, headers).as_deref())?;
     Ok(VisitorSession { claims, ip: Some(client.0.ip().to_string()) })
 }
 
@@ -53,7 +64,7 @@ pub async fn embed_config(
     ApiQuery(query): ApiQuery<EmbedConfigQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let config = embed::config(&state, &embed_id, origin(&headers), query).await?;
+    let config = embed::config(&state, &embed_id, origin(&state, &headers).as_deref(), query).await?;
     // The token in the body is personal: no cache may keep it.
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(config)).into_response())
 }

@@ -95,6 +95,20 @@ async fn upload_inspect_serve_map_and_publish() {
     assert_eq!(status, StatusCode::CREATED, "{version}");
     assert_eq!(version["config"]["avatar"]["mapping"]["slots"]["talking"]["clip"], "Yes");
 
+    // The widget fetches the published avatar from the URL its config names
+    // (regression: the config once named a route that does not exist).
+    let shop = "https://shop.example";
+    let (status, _) =
+        t.call(Method::PUT, "/v1/tenant/test-origins", Some(&owner.access), Some(json!({ "origins": [shop] }))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let embed = bot["embed_id"].as_str().expect("embed id");
+    let config = t.client.get(t.url(&format!("/v1/embed/{embed}/config"))).header("origin", shop).send().await;
+    let config: Value = config.expect("sent").json().await.expect("json");
+    let model_url = config["avatar"]["model_url"].as_str().expect("the config names the avatar's model");
+    let model = t.client.get(t.url(model_url)).header("origin", shop).send().await.expect("sent");
+    assert_eq!(model.status(), StatusCode::OK, "{model_url}");
+    assert_eq!(model.bytes().await.expect("body").len(), bytes.len());
+
     // The published version freezes the avatar: it cannot be deleted, even after detaching it from the draft.
     let (status, _) = t.call(Method::DELETE, &path, Some(&owner.access), None).await;
     assert_eq!(status, StatusCode::OK);

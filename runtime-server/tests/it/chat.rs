@@ -172,6 +172,42 @@ async fn embed_config_checks_the_origin_and_binds_the_token_to_it() {
 }
 
 #[tokio::test]
+async fn a_same_origin_page_without_an_origin_header_is_the_servers_own() {
+    // Browsers send no Origin header on a same-origin GET, such as the
+    // server's own /demo page fetching its config (regression: refused).
+    let server = TestServer::start().await;
+    let owner = server.signup("chat-same-origin@example.com", "Same Origin").await;
+    let own_origin = server.server.url();
+    let (status, bot) = server
+        .post("/v1/bots", &owner.access, json!({ "personality": { "name": "Home" }, "allowed_origins": [own_origin] }))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{bot}");
+    let id = bot["id"].as_str().expect("id");
+    let (status, _) = server.post(&format!("/v1/bots/{id}/publish"), &owner.access, json!({})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let config_url = server.url(&format!("/v1/embed/{}/config", bot["embed_id"].as_str().expect("embed")));
+
+    let same_origin = server.client.get(&config_url).header("sec-fetch-site", "same-origin").send().await;
+    let same_origin = same_origin.expect("sent");
+    assert_eq!(same_origin.status(), StatusCode::OK);
+    let token =
+        same_origin.json::<Value>().await.expect("json")["visitor"]["token"].as_str().expect("token").to_owned();
+    let history = server.client.get(server.url(&format!("/v1/chat/history?token={token}")));
+    let history = history.header("sec-fetch-site", "same-origin").send().await.expect("sent");
+    assert_eq!(history.status(), StatusCode::OK);
+
+    // Another site's page says cross-site, and a request that says nothing proves nothing.
+    for site in [Some("cross-site"), None] {
+        let mut request = server.client.get(&config_url);
+        if let Some(site) = site {
+            request = request.header("sec-fetch-site", site);
+        }
+        let response = request.send().await.expect("sent");
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{site:?}");
+    }
+}
+
+#[tokio::test]
 async fn tampered_and_expired_visitor_tokens_are_refused() {
     let secret = b"a-test-signing-secret-of-32-bytes-or-more".to_vec();
     let server = TestServer::start_with(|config| config.jwt_secret = Some(secret.clone())).await;
@@ -342,6 +378,56 @@ async fn reconnect_and_resume_replay_everything_missed() {
     assert_eq!(refused["code"], "not_found");
 }
 
+/// Sends one message as a new visitor; the code of its refusal, or None when acknowledged.
+async fn one_message(server: &TestServer, embed: &str, id: &str) -> Option<String> {
+    let (token, _) = visitor_token(server, embed).await;
+    let (mut chat, _) = Chat::connect(server, &token, SHOP).await.expect("connects");
+    chat.say(id, "When do you open?").await;
+    let frames = chat.until("done").await;
+    let first = frames.first().expect("a frame");
+    match first["type"].as_str() {
+        Some("ack") => None,
+        _ => Some(first["code"].as_str().unwrap_or("?").to_owned()),
+    }
+}
+
+#[tokio::test]
+async fn monthly_and_daily_message_limits_hold_exactly_under_concurrency() {
+    let server = TestServer::start_with(|config| {
+        let default_plan = config.default_plan.clone();
+        for plan in config.plans.iter_mut().filter(|plan| plan.name == default_plan) {
+            plan.monthly_messages = 5;
+        }
+        config.chat_limits.bot_per_day = 3;
+    })
+    .await;
+    let owner = server.signup("chat-meters@example.com", "Meter Shop").await;
+    let (_, first_embed) = published_bot(&server, &owner, None).await;
+    let (_, second_embed) = published_bot(&server, &owner, None).await;
+
+    // Ten visitors at once on one bot: its daily limit of 3 lets exactly three in.
+    let outcomes = futures::future::join_all((0..10).map(|n| {
+        let embed = first_embed.clone();
+        let server = &server;
+        async move { one_message(server, &embed, &format!("m{n}")).await }
+    }))
+    .await;
+    assert_eq!(outcomes.iter().filter(|outcome| outcome.is_none()).count(), 3, "{outcomes:?}");
+    assert!(outcomes.iter().flatten().all(|code| code == "rate_limited"), "{outcomes:?}");
+
+    // The other bot has its own day, but the tenant's month ends at 5.
+    let outcomes = futures::future::join_all((0..6).map(|n| {
+        let embed = second_embed.clone();
+        let server = &server;
+        async move { one_message(server, &embed, &format!("n{n}")).await }
+    }))
+    .await;
+    assert_eq!(outcomes.iter().filter(|outcome| outcome.is_none()).count(), 2, "{outcomes:?}");
+    assert!(outcomes.iter().flatten().all(|code| code == "quota_exceeded"), "{outcomes:?}");
+    let (_, tenant) = server.get("/v1/tenant", &owner.access).await;
+    assert_eq!(tenant["usage"]["monthly_messages"], 5, "{tenant}");
+}
+
 #[tokio::test]
 async fn rate_limits_and_bad_frames_answer_with_coded_errors() {
     let server = TestServer::start_with(|config| config.chat_limits.visitor_per_minute = 3).await;
@@ -484,7 +570,7 @@ fn openai(url: &str) -> Value {
 }
 
 #[tokio::test]
-async fn a_silent_provider_falls_back_to_the_next_within_a_second() {
+async fn a_silent_provider_falls_back_to_the_next_after_the_first_token_timeout() {
     let server = TestServer::start_with(|config| {
         config.llm.first_token_timeout = Duration::from_millis(400);
         config.llm.attempts = 1;
@@ -514,7 +600,9 @@ async fn a_silent_provider_falls_back_to_the_next_within_a_second() {
         }
     }
     let first_token = first_token.expect("an answer streamed");
-    assert!(first_token < Duration::from_secs(1), "fell back after {first_token:?}");
+    // Well under the 20 s default: the configured first-token timeout gave
+    // up on the silent provider (a tighter bound fails on a loaded machine).
+    assert!(first_token < Duration::from_secs(5), "fell back after {first_token:?}");
     assert_eq!(answer_text(&frames), "We open at nine. [1]");
     let done = frames.last().expect("done");
     assert_eq!(done["usage"]["input_tokens"], 1000);
