@@ -24,7 +24,7 @@ mod vector;
 use async_trait::async_trait;
 
 pub use error::EmbedError;
-pub use minilm::MiniLm;
+pub use minilm::{DEFAULT_BATCH_TOKENS, MiniLm};
 pub use openai::OpenAiEmbedder;
 pub use paths::{MODEL_NAME, local_model_available, model_dir};
 pub use vector::{cosine, l2_normalise};

@@ -99,6 +99,22 @@ async fn batching_gives_the_vectors_of_one_by_one() {
 }
 
 #[tokio::test]
+async fn the_batch_bound_does_not_change_the_vectors() {
+    // Bounds that put everything in one batch, a few texts in each, and every text alone
+    // (a bound below a text's length still embeds it, alone).
+    let texts: Vec<String> =
+        (0..12).map(|i| format!("Passage {i}. {}", "Shipping takes three days to the EU. ".repeat(i * 4))).collect();
+    let reference = model().clone().with_batch_tokens(1_000_000).embed(&texts).await.expect("one batch");
+    for bound in [1, 64, 512] {
+        let vectors = model().clone().with_batch_tokens(bound).embed(&texts).await.expect("embedding succeeds");
+        for (index, (vector, expected)) in vectors.iter().zip(&reference).enumerate() {
+            let difference = max_difference(vector, expected);
+            assert!(difference < 1e-5, "bound {bound}, text {index}: differs by {difference}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn text_past_256_tokens_is_ignored() {
     let long = "The warranty covers every part of the device for two years. ".repeat(30);
     assert!(model().count_tokens(&long).expect("tokens") > 300);
