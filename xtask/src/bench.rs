@@ -12,6 +12,7 @@
 //! percentiles and report style for visitors' WebSocket sessions.
 
 pub mod chat;
+pub mod retrieval;
 
 use std::collections::VecDeque;
 use std::io::{BufRead as _, BufReader};
@@ -517,7 +518,7 @@ async fn set_up_tenant(client: &reqwest::Client, base: &str, index: usize) -> Re
 }
 
 /// Sends a set-up request and returns its JSON body, failing on any non-2xx.
-async fn expect_json(request: reqwest::RequestBuilder, what: &str) -> Result<Value> {
+pub(crate) async fn expect_json(request: reqwest::RequestBuilder, what: &str) -> Result<Value> {
     let response = request.send().await.with_context(|| format!("{what} request failed"))?;
     let status = response.status();
     let text = response.text().await.with_context(|| format!("could not read the {what} answer"))?;

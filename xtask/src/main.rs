@@ -79,6 +79,10 @@ enum Task {
         #[command(subcommand)]
         bench: Bench,
     },
+    /// Retrieval quality on a BEIR folder through the real ingestion and search
+    /// of a release server: prints nDCG@10 and recall@10, the last line being
+    /// `ndcg@10=… recall@10=…`.
+    BenchRetrieval(bench::retrieval::RetrievalArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -130,6 +134,7 @@ fn main() -> Result<()> {
         Task::Bench { bench: Bench::Chat(args) } => bench::chat::chat(&root, &args),
         Task::Bench { bench: Bench::Studio(args) } => studio::bench(&root, &args),
         Task::Bench { bench: Bench::Widget(args) } => widget::bench(&root, &args),
+        Task::BenchRetrieval(args) => bench::retrieval::bench_retrieval(&root, &args),
     }
 }
 
