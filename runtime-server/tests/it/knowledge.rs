@@ -13,7 +13,13 @@ const GUIDE: &str = "# Bike care guide\n\n## Tyres\n\nPump the tyres to 4 bar ev
 Check the tread for cuts before long rides.\n\n## Chain\n\nClean the chain with a dry cloth and oil it \
 once a month with a few drops of chain oil.\n";
 
-async fn upload(server: &TestServer, owner: &Session, bot: &str, name: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+pub(crate) async fn upload(
+    server: &TestServer,
+    owner: &Session,
+    bot: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> (StatusCode, Value) {
     let form =
         reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()));
     let response = server
@@ -29,7 +35,7 @@ async fn upload(server: &TestServer, owner: &Session, bot: &str, name: &str, byt
 }
 
 /// Waits until a document leaves the queue; returns its final view.
-async fn settled(server: &TestServer, owner: &Session, bot: &str, document: &str) -> Value {
+pub(crate) async fn settled(server: &TestServer, owner: &Session, bot: &str, document: &str) -> Value {
     for _ in 0..200 {
         let (_, list) = server.get(&format!("/v1/bots/{bot}/knowledge"), &owner.access).await;
         let found = list["documents"].as_array().and_then(|docs| docs.iter().find(|d| d["id"] == document)).cloned();
@@ -43,7 +49,7 @@ async fn settled(server: &TestServer, owner: &Session, bot: &str, document: &str
     panic!("document {document} was not ingested within 10 s");
 }
 
-async fn search(server: &TestServer, owner: &Session, bot: &str, query: &str) -> Value {
+pub(crate) async fn search(server: &TestServer, owner: &Session, bot: &str, query: &str) -> Value {
     let (status, body) = server
         .post(&format!("/v1/bots/{bot}/knowledge/search"), &owner.access, json!({ "query": query, "k": 3 }))
         .await;
