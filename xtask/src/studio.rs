@@ -234,7 +234,7 @@ pub fn end_to_end(root: &Path) -> Result<()> {
         .build()
         .context("could not start the async runtime")?;
     runtime.block_on(async {
-        wait_for_driver(&driver_url).await?;
+        wait_for_driver(port).await?;
         let capabilities = serde_json::json!({
             "alwaysMatch": { "tauri:options": { "application": binary.to_string_lossy() } }
         });
@@ -333,18 +333,18 @@ fn tauri_driver(root: &Path) -> Result<PathBuf> {
     Ok(installed)
 }
 
-async fn wait_for_driver(url: &str) -> Result<()> {
-    let http = reqwest::Client::builder().no_proxy().build().context("could not build the HTTP client")?;
+/// Waits until tauri-driver accepts connections. Its `/status` is forwarded
+/// to the native driver, which only starts with a session, so the port is
+/// what tells that it is up.
+async fn wait_for_driver(port: u16) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if http.get(format!("{url}/status")).send().await.is_ok_and(|answer| answer.status().is_success()) {
-            return Ok(());
-        }
+    while tokio::net::TcpStream::connect((std::net::Ipv4Addr::LOCALHOST, port)).await.is_err() {
         if Instant::now() > deadline {
-            bail!("tauri-driver did not answer at {url} within 30 s");
+            bail!("tauri-driver did not listen on port {port} within 30 s");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    Ok(())
 }
 
 fn free_port() -> Result<u16> {

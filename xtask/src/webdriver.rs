@@ -56,11 +56,13 @@ impl Session {
         let deadline = Instant::now() + timeout;
         loop {
             let found = self.post("/element", json!({ "using": "css selector", "value": selector })).await;
+            // Before the page has loaded the driver may answer without an element.
+            let found = found.and_then(|value| match value[ELEMENT_KEY].as_str() {
+                Some(id) => Ok(Element(id.to_owned())),
+                None => bail!("the driver answered {value} instead of an element"),
+            });
             match found {
-                Ok(value) => {
-                    let id = value[ELEMENT_KEY].as_str().context("the driver's element has no reference")?;
-                    return Ok(Element(id.to_owned()));
-                }
+                Ok(element) => return Ok(element),
                 Err(error) if Instant::now() > deadline => {
                     return Err(error.context(format!("no element matches {selector:?}")));
                 }
