@@ -1,6 +1,8 @@
 //! `cargo xtask codegen`: the TypeScript declarations generated from
 //! animo-shared, committed in the widget and the Studio front-end so that
 //! neither needs a Rust toolchain to type-check, and checked fresh by a test.
+//! The Studio front-end also gets the Studio core's types (its command and
+//! event payloads), which import the shared ones.
 
 use std::fs;
 use std::io::ErrorKind;
@@ -8,16 +10,21 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-/// Every file `codegen` writes, each with the same content.
-pub fn generated_typescript_paths(root: &Path) -> [PathBuf; 2] {
-    [root.join("widget/src/generated/animo.ts"), root.join("studio/ui/src/generated/animo.ts")]
+/// Every file `codegen` writes with its content: animo-shared's bundle in the
+/// widget and the Studio front-end, the Studio core's beside it.
+pub fn generated_files(root: &Path) -> Vec<(PathBuf, String)> {
+    let shared = animo_shared::typescript::bundle();
+    vec![
+        (root.join("widget/src/generated/animo.ts"), shared.clone()),
+        (root.join("studio/ui/src/generated/animo.ts"), shared),
+        (root.join("studio/ui/src/generated/studio.ts"), animo_studio_core::typescript::bundle()),
+    ]
 }
 
 /// Writes the declarations, leaving files that are already fresh untouched so
 /// that their modification times do not wake up watchers and builds.
 pub fn write(root: &Path) -> Result<()> {
-    let bundle = animo_shared::typescript::bundle();
-    for path in generated_typescript_paths(root) {
+    for (path, bundle) in generated_files(root) {
         let shown = relative(root, &path);
         if is_fresh(&path, &bundle)? {
             println!("codegen: {shown} is up to date");
@@ -45,9 +52,8 @@ pub fn check(root: &Path) -> Result<()> {
 /// The generated files, relative to `root`, whose content is not the current
 /// bundle (a missing file counts as stale).
 fn stale_files(root: &Path) -> Result<Vec<String>> {
-    let bundle = animo_shared::typescript::bundle();
     let mut stale = Vec::new();
-    for path in generated_typescript_paths(root) {
+    for (path, bundle) in generated_files(root) {
         if !is_fresh(&path, &bundle)? {
             stale.push(relative(root, &path));
         }
