@@ -176,24 +176,6 @@ fn marker(mut n: usize) -> String {
     word
 }
 
-/// How many passages of `table` each ordinal of `doc_key` has, read from the
-/// stopped server's database.
-async fn stored_ordinals(data: &std::path::Path, tenant: &str, table: &str, doc_key: &str) -> Vec<u64> {
-    let store = animo_server::store::Store::open(&crate::process::database_url(data)).await.expect("database opens");
-    let tenant: animo_shared::TenantId = tenant.parse().expect("tenant id");
-    let db = store.tenant(&tenant).await.expect("tenant database");
-    let ordinals: Vec<u64> = db
-        .db()
-        .query(format!("SELECT VALUE ordinal FROM {table} WHERE doc_key = $key"))
-        .bind("key", doc_key)
-        .run()
-        .await
-        .expect("passages")
-        .all(0)
-        .expect("ordinals");
-    ordinals
-}
-
 #[tokio::test]
 async fn ingestion_killed_midway_completes_after_a_restart_without_duplicates() {
     const SECTIONS: usize = 400;
@@ -208,7 +190,6 @@ async fn ingestion_killed_midway_completes_after_a_restart_without_duplicates() 
     )
     .await;
     let access = session["tokens"]["access_token"].as_str().expect("token").to_owned();
-    let tenant = session["membership"]["tenant_id"].as_str().expect("tenant").to_owned();
     let (_, bot) = post(
         &client,
         format!("{}/v1/bots", server.url),
@@ -224,7 +205,6 @@ async fn ingestion_killed_midway_completes_after_a_restart_without_duplicates() 
         let word = marker(n);
         text.push_str(&format!("## Entry {word}\n\nThe {word} entry describes one catalogue item in a few words.\n\n"));
     }
-    let doc_key_hash = animo_knowledge::content_hash(text.as_bytes());
     let form = reqwest::multipart::Form::new()
         .part("file", reqwest::multipart::Part::bytes(text.into_bytes()).file_name("catalogue.md"));
     let response = client
@@ -237,7 +217,6 @@ async fn ingestion_killed_midway_completes_after_a_restart_without_duplicates() 
     assert_eq!(response.status(), StatusCode::ACCEPTED);
     let document: Value = response.json().await.expect("json");
     let doc_id = document["id"].as_str().expect("id").to_owned();
-    let doc_key = format!("{doc_id}:{doc_key_hash}");
 
     let view = |url: String| {
         let client = client.clone();
@@ -255,12 +234,12 @@ async fn ingestion_killed_midway_completes_after_a_restart_without_duplicates() 
     // Poll until the job is part-way through embedding, then kill the server.
     let list_url = |server: &Process| format!("{}/v1/bots/{bot_id}/knowledge", server.url);
     let started = std::time::Instant::now();
-    let (done, total) = loop {
+    let total = loop {
         let current = view(list_url(&server)).await;
         let done = current["progress_done"].as_u64().unwrap_or(0);
         let total = current["progress_total"].as_u64().unwrap_or(0);
         if current["status"] == "embedding" && done > 0 && done < total {
-            break (done, total);
+            break total;
         }
         assert!(
             matches!(current["status"].as_str(), Some("queued" | "extracting" | "embedding")),
@@ -271,11 +250,6 @@ async fn ingestion_killed_midway_completes_after_a_restart_without_duplicates() 
     };
     server.kill();
     assert!(total > SECTIONS as u64, "one passage per section at least: {total}");
-
-    // The crash left part of this version's passages behind, unseen by searches.
-    let table = animo_server::knowledge::index::table(&bot_id.parse().expect("bot id"));
-    let partial = stored_ordinals(data.path(), &tenant, &table, &doc_key).await;
-    assert!(partial.len() as u64 >= done && (partial.len() as u64) < total, "{} of {total}", partial.len());
 
     let server = Process::start(data.path());
     let started = std::time::Instant::now();
@@ -309,10 +283,4 @@ async fn ingestion_killed_midway_completes_after_a_restart_without_duplicates() 
         assert_eq!(holding.len(), 1, "{word} is in exactly one passage: {found}");
     }
     server.stop();
-
-    // In the database: every ordinal exactly once.
-    assert_eq!(finished["content_hash"].as_str(), Some(doc_key_hash.as_str()));
-    let mut ordinals = stored_ordinals(data.path(), &tenant, &table, &doc_key).await;
-    ordinals.sort_unstable();
-    assert_eq!(ordinals, (0..total).collect::<Vec<_>>(), "no passage is missing or duplicated");
 }
