@@ -1637,7 +1637,25 @@ name: string, } | { "kind": "url",
 /**
  * The page's address.
  */
-url: string, };
+url: string, } | { "kind": "crawled", 
+/**
+ * The page's address (after redirects, without fragment).
+ */
+url: string, 
+/**
+ * The URL source whose crawl found it.
+ */
+source_id: DocumentId, };
+
+export type CrawlLimits = { 
+/**
+ * Most pages fetched, the start page included (at least 1; the server's configuration caps it).
+ */
+max_pages: number, 
+/**
+ * Most links followed from the start page (0: the start page alone; capped by the server's configuration).
+ */
+max_depth: number, };
 
 export type DocumentStatus = "queued" | "extracting" | "embedding" | "indexed" | "failed";
 
@@ -1693,6 +1711,26 @@ error?: DocumentFailure | null,
  */
 content_hash?: string | null, 
 /**
+ * The crawl limits of a URL source that crawls its site.
+ */
+crawl?: CrawlLimits | null, 
+/**
+ * Pages fetched so far by the running (or last) crawl of a URL source.
+ */
+pages_done: number, 
+/**
+ * Pages known to fetch in all, found so far (at most `crawl.max_pages`).
+ */
+pages_total: number, 
+/**
+ * How often a URL source is fetched again by itself, in hours.
+ */
+resync_every_hours?: number | null, 
+/**
+ * When the next scheduled re-sync is due.
+ */
+next_sync_at?: string | null, 
+/**
  * When it was added.
  */
 created_at: string, 
@@ -1711,7 +1749,15 @@ export type AddUrlRequest = {
 /**
  * The page to fetch (http or https).
  */
-url: string, };
+url: string, 
+/**
+ * Crawl the site from this page within these limits; absent, the page alone.
+ */
+crawl?: CrawlLimits, 
+/**
+ * Fetch the source again by itself every so many hours (1 to 720); absent, only on demand.
+ */
+resync_every_hours?: number, };
 
 export type SearchRequest = { 
 /**
