@@ -19,6 +19,9 @@ pub fn test(root: &Path) -> Result<()> {
 
     step("setup", || setup(root))?;
     check(root, cargo(root).args(["fmt", "--all", "--check"]))?;
+    // The Studio embeds its built front-end at compile time, so it is built
+    // before anything compiles the Studio.
+    check(root, command(&studio_ui, "npm").args(["run", "build"]))?;
     check(root, cargo(root).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
     if succeeds(cargo(root).args(["nextest", "--version"])) {
         // nextest does not run doctests, so cargo test runs just those. They go

@@ -241,10 +241,11 @@ pub fn end_to_end(root: &Path) -> Result<()> {
         let session = crate::webdriver::Session::start(&driver_url, capabilities).await?;
         let outcome = drive(&session, &artifacts).await;
         // Screenshot whatever the app shows when a step fails, for the person reading the log.
-        if outcome.is_err() {
-            if let Ok(png) = session.screenshot().await {
-                let _ = std::fs::write(artifacts.join("failure.png"), png);
-            }
+        if outcome.is_err()
+            && let Ok(png) = session.screenshot().await
+            && let Err(error) = std::fs::write(artifacts.join("failure.png"), png)
+        {
+            eprintln!("studio end-to-end: could not save the failure screenshot: {error}");
         }
         let ended = session.end().await;
         outcome.and(ended)
