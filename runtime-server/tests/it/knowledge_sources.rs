@@ -17,11 +17,14 @@ use serde_json::{Value, json};
 use crate::common::{Session, TestServer, assert_error};
 use crate::knowledge::{search, settled, upload};
 
+/// The site's pages by path: content type and body.
+type Pages = HashMap<String, (String, Vec<u8>)>;
+
 /// A small site on loopback whose pages a test can change; it records every
 /// request as `host` + path.
 #[derive(Clone, Default)]
 struct Site {
-    pages: Arc<Mutex<HashMap<String, (String, Vec<u8>)>>>,
+    pages: Arc<Mutex<Pages>>,
     requests: Arc<Mutex<Vec<String>>>,
     port: u16,
 }
