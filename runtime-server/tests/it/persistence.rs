@@ -8,22 +8,14 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::PASSWORD;
-use crate::process::{BINARY, Process, get, post};
+use crate::process::{BINARY, Process, get, post, signup};
 
 #[tokio::test]
 async fn data_survives_a_restart_on_disk() {
     let data = tempfile::tempdir().expect("temp dir");
     let client = reqwest::Client::new();
     let server = Process::start(data.path());
-    let (status, session) = post(
-        &client,
-        format!("{}/v1/auth/signup", server.url),
-        None,
-        json!({ "email": "disk@example.com", "password": PASSWORD, "tenant_name": "Disk" }),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{session}");
-    let access = session["tokens"]["access_token"].as_str().expect("token").to_owned();
+    let access = signup(&client, &server, "disk@example.com", "Disk").await;
     let (status, bot) = post(
         &client,
         format!("{}/v1/bots", server.url),
@@ -70,14 +62,7 @@ async fn acknowledged_messages_survive_a_kill() {
     let data = tempfile::tempdir().expect("temp dir");
     let client = reqwest::Client::new();
     let server = Process::start(data.path());
-    let (_, session) = post(
-        &client,
-        format!("{}/v1/auth/signup", server.url),
-        None,
-        json!({ "email": "crash@example.com", "password": PASSWORD, "tenant_name": "Crash" }),
-    )
-    .await;
-    let access = session["tokens"]["access_token"].as_str().expect("token").to_owned();
+    let access = signup(&client, &server, "crash@example.com", "Crash").await;
     let (_, bot) = post(
         &client,
         format!("{}/v1/bots", server.url),
@@ -182,14 +167,7 @@ async fn ingestion_killed_midway_completes_after_a_restart_without_duplicates() 
     let data = tempfile::tempdir().expect("temp dir");
     let client = reqwest::Client::new();
     let server = Process::start(data.path());
-    let (_, session) = post(
-        &client,
-        format!("{}/v1/auth/signup", server.url),
-        None,
-        json!({ "email": "ingest-crash@example.com", "password": PASSWORD, "tenant_name": "Ingest Crash" }),
-    )
-    .await;
-    let access = session["tokens"]["access_token"].as_str().expect("token").to_owned();
+    let access = signup(&client, &server, "ingest-crash@example.com", "Ingest Crash").await;
     let (_, bot) = post(
         &client,
         format!("{}/v1/bots", server.url),

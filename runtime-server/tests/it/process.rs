@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_animo-server");
 
@@ -90,6 +90,14 @@ pub async fn post(client: &reqwest::Client, url: String, token: Option<&str>, bo
     }
     let response = request.send().await.expect("sent");
     (response.status(), response.json().await.unwrap_or(Value::Null))
+}
+
+/// Signs up an account and tenant on `server`; returns the access token.
+pub async fn signup(client: &reqwest::Client, server: &Process, email: &str, tenant: &str) -> String {
+    let body = json!({ "email": email, "password": crate::common::PASSWORD, "tenant_name": tenant });
+    let (status, session) = post(client, format!("{}/v1/auth/signup", server.url), None, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{session}");
+    session["tokens"]["access_token"].as_str().expect("token").to_owned()
 }
 
 /// GETs JSON with a bearer token.
