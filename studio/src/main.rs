@@ -11,6 +11,7 @@
 mod avatar;
 mod commands;
 mod error;
+mod server;
 mod viewport;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -56,6 +57,7 @@ fn main() {
     };
     let outcome = tauri::Builder::default()
         .manage(studio)
+        .setup(|app| Ok(server::connect(app)?))
         .register_asynchronous_uri_scheme_protocol("preview", serve_frame)
         .invoke_handler(tauri::generate_handler![
             commands::studio_info,
