@@ -10,6 +10,8 @@ mod checks;
 mod codegen;
 mod demo_avatar;
 mod icons;
+#[cfg(test)]
+mod ipc_check;
 mod process;
 mod run;
 mod setup;
