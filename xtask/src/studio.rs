@@ -202,13 +202,17 @@ return differing;
 "#;
 
 /// The Studio end to end: the real app under a (virtual) display, driven by
-/// tauri-driver and WebKitWebDriver. Screenshots of each screen go to
-/// `<target>/studio-artifacts/`.
+/// tauri-driver and WebKitWebDriver, against a real server with the demo
+/// seeded: sign in, open the demo bot, every screen, the avatar in the
+/// viewport, a mapped slot, a test message, publish. A screenshot of each
+/// screen goes to `<target>/studio-artifacts/`.
 pub fn end_to_end(root: &Path) -> Result<()> {
     if !on_path("WebKitWebDriver") {
         bail!("WebKitWebDriver is missing; `cargo xtask setup` installs it (Debian's webkit2gtk-driver)");
     }
     let tauri_driver = tauri_driver(root)?;
+    run(command(&root.join("widget"), "npm").args(["run", "build"])).context("could not build the widget")?;
+    let demo = crate::widget::DemoServer::start(root, crate::bench::Profile::Dev)?;
     let binary = build(root, false)?;
     let artifacts =
         binary.parent().and_then(Path::parent).context("the binary is in a profile folder")?.join("studio-artifacts");
@@ -221,9 +225,12 @@ pub fn end_to_end(root: &Path) -> Result<()> {
     let mut driver = display.command(&tauri_driver);
     driver
         .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-        // The app keeps its settings and data under these: a fresh, empty place.
+        // The app keeps its settings, outbox and tokens in a fresh, empty
+        // place: tokens in a file, as a test machine has no keyring service.
         .env("XDG_CONFIG_HOME", home.path().join("config"))
         .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("ANIMO_STUDIO_DATA_DIR", home.path().join("studio"))
+        .env("ANIMO_STUDIO_SECRETS", format!("file:{}", home.path().join("secrets.json").display()))
         .stdin(Stdio::null())
         .stdout(Stdio::null());
     let _driver = Killed(driver.spawn().context("could not start tauri-driver")?);
@@ -233,13 +240,13 @@ pub fn end_to_end(root: &Path) -> Result<()> {
         .enable_all()
         .build()
         .context("could not start the async runtime")?;
-    runtime.block_on(async {
+    let outcome = runtime.block_on(async {
         wait_for_driver(port).await?;
         let capabilities = serde_json::json!({
             "alwaysMatch": { "tauri:options": { "application": binary.to_string_lossy() } }
         });
         let session = crate::webdriver::Session::start(&driver_url, capabilities).await?;
-        let outcome = drive(&session, &artifacts).await;
+        let outcome = drive(&session, &artifacts, &demo.base).await;
         // Screenshot whatever the app shows when a step fails, for the person reading the log.
         if outcome.is_err()
             && let Ok(png) = session.screenshot().await
@@ -249,20 +256,63 @@ pub fn end_to_end(root: &Path) -> Result<()> {
         }
         let ended = session.end().await;
         outcome.and(ended)
-    })?;
+    });
+    let stopped = demo.stop();
+    outcome?;
+    stopped?;
     println!("studio end-to-end: passed; screenshots in {}", artifacts.display());
     Ok(())
 }
 
-async fn drive(session: &crate::webdriver::Session, artifacts: &Path) -> Result<()> {
+/// The demo owner the server seeds (see runtime-server's demo module).
+const DEMO_EMAIL: &str = "demo@animo.localhost";
+const DEMO_PASSWORD: &str = "animo-demo-password";
+
+async fn drive(session: &crate::webdriver::Session, artifacts: &Path, server: &str) -> Result<()> {
     use serde_json::json;
     let shot = |name: &'static str| async move {
         let png = session.screenshot().await?;
         std::fs::write(artifacts.join(name), png).with_context(|| format!("could not write {name}"))
     };
+    let set_value = |selector: &'static str, value: String| async move {
+        session
+            .execute(
+                "const input = document.querySelector(arguments[0]);
+                 input.value = arguments[1];
+                 input.dispatchEvent(new Event('input', { bubbles: true }));
+                 input.dispatchEvent(new Event('change', { bubbles: true }));",
+                json!([selector, value]),
+            )
+            .await
+            .map(drop)
+    };
+    let visit = |id: &'static str| async move {
+        let link = session.find(&format!("[data-testid=nav-{id}]"), E2E_WAIT).await?;
+        session.click(&link).await?;
+        session.find(&format!("[data-testid=screen-{}]", id.replace('_', "-")), E2E_WAIT).await.map(drop)
+    };
 
+    // Sign in to the demo server.
+    session.find("[data-testid=signin-form]", E2E_WAIT).await?;
+    set_value("[data-testid=signin-server]", server.to_owned()).await?;
+    set_value("[data-testid=signin-email]", DEMO_EMAIL.to_owned()).await?;
+    set_value("[data-testid=signin-password]", DEMO_PASSWORD.to_owned()).await?;
+    shot("01-sign-in.png").await?;
+    let submit = session.find("[data-testid=signin-submit]", E2E_WAIT).await?;
+    session.click(&submit).await?;
+
+    // The Bots screen lists the demo bot; open it.
+    let open = session.find("[data-testid=bot-open]", E2E_WAIT).await?;
+    shot("02-bots.png").await?;
+    session.click(&open).await?;
+    println!("studio end-to-end: signed in and opened the demo bot");
+
+    visit("personality").await?;
+    shot("03-personality.png").await?;
+
+    // The avatar in the viewport, a slot mapped to another clip, a sentence read.
+    visit("avatar").await?;
     let open_demo = session.find("[data-testid=open-demo]", E2E_WAIT).await?;
-    shot("01-avatar-empty.png").await?;
     session.click(&open_demo).await?;
     session
         .wait_for(
@@ -271,12 +321,9 @@ async fn drive(session: &crate::webdriver::Session, artifacts: &Path) -> Result<
             E2E_WAIT,
         )
         .await?;
-    let pixels = session.execute(NON_BLANK_PIXELS, json!([])).await?;
+    let pixels = session.execute(&format!("return (() => {{ {NON_BLANK_PIXELS} }})();"), json!([])).await?;
     println!("studio end-to-end: the viewport shows {pixels} avatar pixels");
-    shot("02-avatar-open.png").await?;
-
-    // Map the thumbs-up slot to another clip: the app checks the mapping
-    // against the avatar and plays the slot.
+    shot("04-avatar.png").await?;
     let mapped = session
         .execute(
             r#"
@@ -294,9 +341,11 @@ return other;
     let errors =
         session.execute("return document.querySelectorAll('[data-testid=notice-error]').length;", json!([])).await?;
     if errors != json!(0) {
-        bail!("mapping thumbs_up to {clip} showed an error");
+        let text = session
+            .execute("return [...document.querySelectorAll('[data-testid=notice-error]')].map((n) => n.textContent).join(' | ');", json!([]))
+            .await?;
+        bail!("mapping thumbs_up to {clip} showed an error: {text}");
     }
-
     let sentence = session.find("[data-testid=sentence]", E2E_WAIT).await?;
     session.type_text(&sentence, "Thank you so much, this is wonderful!\u{E007}").await?;
     let result = session.find("[data-testid=sentence-result]", E2E_WAIT).await?;
@@ -312,7 +361,58 @@ return other;
         bail!("the sentence box showed no reading: {reading:?}");
     }
     println!("studio end-to-end: mapped thumbs_up to {clip}; the sentence reads {reading:?}");
-    shot("03-avatar-mapped.png").await
+    shot("05-avatar-mapped.png").await?;
+
+    visit("knowledge").await?;
+    session.find("[data-testid=knowledge-documents]", E2E_WAIT).await?;
+    shot("06-knowledge.png").await?;
+    visit("widget").await?;
+    session.find("[data-testid=widget-preview]", E2E_WAIT).await?;
+    shot("07-widget.png").await?;
+
+    test_chat(session).await?;
+    shot("08-test-chat.png").await?;
+
+    // Publish: the demo bot passes the checks, so the owner's button is enabled.
+    visit("publish").await?;
+    let versions_before =
+        session.execute("return document.querySelectorAll('[data-testid=version-row]').length;", json!([])).await?;
+    let publish = session.find("[data-testid=publish-button]:not([disabled])", E2E_WAIT).await?;
+    shot("09-publish.png").await?;
+    session.click(&publish).await?;
+    session
+        .wait_for(
+            "a new version in the list",
+            &format!("return document.querySelectorAll('[data-testid=version-row]').length > {versions_before};"),
+            E2E_WAIT,
+        )
+        .await?;
+    println!("studio end-to-end: published (versions listed before: {versions_before})");
+    shot("10-published.png").await?;
+
+    visit("analytics").await?;
+    shot("11-analytics.png").await?;
+    visit("members").await?;
+    shot("12-members.png").await
+}
+
+/// Sends one message in Test chat and waits for the answer to finish streaming.
+async fn test_chat(session: &crate::webdriver::Session) -> Result<()> {
+    let link = session.find("[data-testid=nav-test_chat]", E2E_WAIT).await?;
+    session.click(&link).await?;
+    let input = session.find("[data-testid=test-chat-input]", E2E_WAIT).await?;
+    session.type_text(&input, "What can you help me with?\u{E007}").await?;
+    session
+        .wait_for(
+            "the test answer",
+            "const answers = document.querySelectorAll('[data-testid=test-chat-message-bot]');
+             return answers.length > 0 && answers[answers.length - 1].dataset.done === 'true'
+               && answers[answers.length - 1].textContent.trim().length > 0;",
+            E2E_WAIT,
+        )
+        .await?;
+    println!("studio end-to-end: the test chat answered");
+    Ok(())
 }
 
 /// tauri-driver from `PATH` or cargo's folder of installed programs,

@@ -44,44 +44,69 @@ pub fn bench(root: &Path, args: &WidgetBenchArgs) -> Result<()> {
 fn with_demo_server(root: &Path, profile: Profile, script: &str) -> Result<()> {
     let widget = root.join("widget");
     run(command(&widget, "npm").args(["run", "build"])).context("could not build the widget")?;
-    let binary = build_server(root, profile)?;
     let artifacts = artifacts_dir(root)?;
     std::fs::create_dir_all(&artifacts).with_context(|| format!("could not create {}", artifacts.display()))?;
-
-    // The server is declared after the folder so that it is killed before
-    // its database folder is removed, on every way out of this function.
-    let workdir =
-        tempfile::Builder::new().prefix("animo-widget-").tempdir().context("could not create a temporary folder")?;
-    // The demo bot allows the origin it is seeded for, so the port is chosen
-    // first and both commands get it. Another program could take the port in
-    // between; `serve` then fails saying so, and a second run picks another.
-    let listen = free_loopback_port()?;
-    let dist = widget.join("dist");
-    let embed_id = seed_demo(&binary, workdir.path(), listen, &dist)?;
-    let dist_text = dist.to_string_lossy().into_owned();
-    let server = Server::start_on(&binary, workdir.path(), &[("ANIMO_WIDGET_DIR", &dist_text)], &listen.to_string())?;
-    let base = format!("http://{}", server.addr());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("could not start the async runtime")?;
-    let client = reqwest::Client::builder().no_proxy().build().context("could not build the HTTP client")?;
-    runtime.block_on(wait_until_ready(&client, &base))?;
-    println!("widget: {} serving the demo at {base}/demo (embed id {embed_id})", binary.display());
+    let demo = DemoServer::start(root, profile)?;
+    println!("widget: serving the demo at {}/demo (embed id {})", demo.base, demo.embed_id);
 
     let mut browser = command(&widget, "npm");
     browser
         .args(["run", script])
-        .env("ANIMO_E2E_BASE", &base)
-        .env("ANIMO_E2E_EMBED_ID", &embed_id)
+        .env("ANIMO_E2E_BASE", &demo.base)
+        .env("ANIMO_E2E_EMBED_ID", &demo.embed_id)
         .env("ANIMO_E2E_ARTIFACTS", &artifacts);
     let outcome = run(&mut browser);
-    let mut server = server;
-    // A server that died during the run explains a failure better than the browser does.
-    let alive = server.ensure_running();
-    server.stop()?;
-    alive?;
+    demo.stop()?;
     outcome.with_context(|| format!("`{}` failed; artifacts are in {}", describe(&browser), artifacts.display()))
+}
+
+/// The server with the demo seeded into a fresh on-disk database, serving
+/// the built widget (widget/dist) on a free loopback port. Killed when
+/// dropped; [`DemoServer::stop`] also says whether it was still running.
+#[derive(Debug)]
+pub struct DemoServer {
+    // Declared before the folder so that it is killed before its database
+    // folder is removed, on every way out.
+    server: Server,
+    _workdir: tempfile::TempDir,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The demo bot's embed id.
+    pub embed_id: String,
+}
+
+impl DemoServer {
+    /// Builds the server with `profile`, seeds the demo and waits until it answers.
+    pub fn start(root: &Path, profile: Profile) -> Result<Self> {
+        let binary = build_server(root, profile)?;
+        let workdir =
+            tempfile::Builder::new().prefix("animo-demo-").tempdir().context("could not create a temporary folder")?;
+        // The demo bot allows the origin it is seeded for, so the port is chosen
+        // first and both commands get it. Another program could take the port in
+        // between; `serve` then fails saying so, and a second run picks another.
+        let listen = free_loopback_port()?;
+        let dist = root.join("widget/dist");
+        let embed_id = seed_demo(&binary, workdir.path(), listen, &dist)?;
+        let dist_text = dist.to_string_lossy().into_owned();
+        let server =
+            Server::start_on(&binary, workdir.path(), &[("ANIMO_WIDGET_DIR", &dist_text)], &listen.to_string())?;
+        let base = format!("http://{}", server.addr());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("could not start the async runtime")?;
+        let client = reqwest::Client::builder().no_proxy().build().context("could not build the HTTP client")?;
+        runtime.block_on(wait_until_ready(&client, &base))?;
+        Ok(Self { server, _workdir: workdir, base, embed_id })
+    }
+
+    /// Stops the server; an error when it had died meanwhile, which explains
+    /// a failure better than the client that saw it.
+    pub fn stop(mut self) -> Result<()> {
+        let alive = self.server.ensure_running();
+        self.server.stop()?;
+        alive
+    }
 }
 
 /// A loopback port nobody listens on right now.
