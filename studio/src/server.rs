@@ -67,9 +67,7 @@ fn secret_backend(value: Option<&str>) -> Result<SecretBackendChoice, String> {
         Some("keyutils") => Ok(SecretBackendChoice::Keyutils),
         Some(other) => match other.strip_prefix("file:") {
             Some(path) if !path.is_empty() => Ok(SecretBackendChoice::File(path.into())),
-            _ => Err(format!(
-                "{SECRETS_ENV} must be auto, secret-service, keyutils or file:PATH, not {other:?}"
-            )),
+            _ => Err(format!("{SECRETS_ENV} must be auto, secret-service, keyutils or file:PATH, not {other:?}")),
         },
     }
 }
