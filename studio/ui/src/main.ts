@@ -130,8 +130,10 @@ async function start(): Promise<void> {
       const report = await account.flushOutbox();
       if (report.sent > 0) context.notify(`${report.sent} waiting edit${report.sent === 1 ? "" : "s"} sent.`);
       if (report.refused > 0) context.notify(`${report.refused} edit(s) were refused; see Publish & Embed to discard them.`, "error");
+      // With nothing to send no request was made; ask the server once so the banner learns it is back.
+      if (report.sent === 0 && report.pending === 0) await account.tenant();
     } catch (error) {
-      context.notify(describeError(error), "error");
+      if (!account.isUnreachable(error)) context.notify(describeError(error), "error");
     }
     await refreshBanner();
   }
