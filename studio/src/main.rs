@@ -8,6 +8,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod account;
 mod avatar;
 mod commands;
 mod error;
@@ -69,6 +70,40 @@ fn main() {
             commands::sentence_play,
             commands::widget_event,
             commands::bench_finish,
+            // Sign-in, the shell and the account screens (studio/src/account.rs).
+            account::sign_in,
+            account::sign_up,
+            account::known_accounts,
+            account::resume,
+            account::forget_account,
+            account::sign_out,
+            account::session,
+            account::connectivity,
+            account::secret_backend,
+            account::tenant,
+            account::bots,
+            account::bot,
+            account::create_bot,
+            account::duplicate_bot,
+            account::archive_bot,
+            account::check_personality,
+            account::update_draft,
+            account::pending_edits,
+            account::discard_edit,
+            account::flush_outbox,
+            account::publish_checks,
+            account::draft_diff,
+            account::publish,
+            account::versions,
+            account::rollback,
+            account::embed_snippet,
+            account::members,
+            account::invite,
+            account::change_role,
+            account::remove_member,
+            account::api_keys,
+            account::create_api_key,
+            account::revoke_api_key,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = outcome {
