@@ -10,6 +10,7 @@
 
 mod avatar;
 mod commands;
+mod content;
 mod error;
 mod server;
 mod viewport;
@@ -69,6 +70,18 @@ fn main() {
             commands::sentence_play,
             commands::widget_event,
             commands::bench_finish,
+            // Knowledge, Widget & Placement, Analytics and the avatar upload.
+            content::knowledge_choose_files,
+            content::knowledge_add_file,
+            content::knowledge_add_url,
+            content::knowledge_list,
+            content::knowledge_delete,
+            content::knowledge_resync,
+            content::knowledge_search,
+            content::widget_save,
+            content::analytics_load,
+            content::avatar_upload,
+            content::avatar_attach,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = outcome {
