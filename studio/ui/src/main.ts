@@ -6,6 +6,9 @@ import { h, replaceChildren } from "./dom";
 import { describeError } from "./errors";
 import { studioInfo, uiReady, VIEWPORT_EVENT, type ViewportEvent } from "./ipc";
 import { avatarScreen } from "./screens/avatar";
+import { knowledgeScreen } from "./screens/knowledge";
+import { widgetScreen } from "./screens/widget";
+import { analyticsScreen } from "./screens/analytics";
 import { runViewportBench } from "./bench";
 import { listen } from "@tauri-apps/api/event";
 import type { BotView } from "./generated/animo";
@@ -65,9 +68,12 @@ async function start(): Promise<void> {
     },
     navigate: show,
   };
-  const avatar = avatarScreen(context.notify);
+  const avatar = avatarScreen(context.notify, context);
   const registered: Screen[] = [
-    { id: "avatar", title: "Avatar & Animations", needsBot: false, element: avatar.element },
+    { id: "avatar", title: "Avatar & Animations", needsBot: false, element: avatar.element, shown: () => avatar.shown() },
+    knowledgeScreen(context),
+    widgetScreen(context),
+    analyticsScreen(context),
   ];
   for (const screen of registered) screens.set(screen.id, screen);
   for (const id of SCREEN_IDS) {
