@@ -215,6 +215,38 @@ mod tests {
         assert_eq!(json, serde_json::json!({ "id": "avatar-3", "sent": 65_536, "total": 100_000 }));
     }
 
+    /// The Widget & Placement screen's update, as its form check builds it
+    /// (see widget-form.test.ts), is one the server's type accepts.
+    #[test]
+    fn the_widget_screens_update_deserializes() {
+        let update: UpdateBotRequest = serde_json::from_value(serde_json::json!({
+            "widget": {
+                "primary_color": "#1f6feb", "on_primary_color": "#ffffff", "theme": "auto",
+                "position": "bottom_right", "launcher_text": "Chat with us"
+            },
+            "allowed_origins": ["https://shop.example.com", "https://*.example.com"],
+            "placement": { "include": ["/products/*"], "exclude": [], "auto_open_delay_ms": null },
+            "personality": { "name": "Ada", "greeting": "Hi there", "role": "Support" }
+        }))
+        .expect("the screen's update");
+        assert_eq!(update.allowed_origins.expect("origins").items().len(), 2);
+        assert!(update.placement.expect("placement").auto_open_delay_ms.is_none());
+    }
+
+    #[test]
+    fn the_knowledge_and_avatar_requests_deserialize() {
+        let request: AddUrlRequest = serde_json::from_value(serde_json::json!({
+            "url": "https://example.com/help", "crawl": { "max_pages": 20, "max_depth": 2 }, "resync_every_hours": 24
+        }))
+        .expect("the URL form's request");
+        assert_eq!(request.resync_every_hours, Some(24));
+        let demo: AvatarSource = serde_json::from_value(serde_json::json!({ "kind": "demo" })).expect("demo");
+        assert!(matches!(demo, AvatarSource::Demo));
+        let file: AvatarSource =
+            serde_json::from_value(serde_json::json!({ "kind": "file", "path": "/tmp/a.glb" })).expect("file");
+        assert!(matches!(file, AvatarSource::File { .. }));
+    }
+
     #[test]
     fn the_dialog_offers_every_format_the_server_reads() {
         for format in ["txt", "md", "html", "pdf", "docx", "csv", "json"] {
