@@ -5,9 +5,9 @@
 use std::sync::Arc;
 
 use animo_preview::prelude::{CameraInput, PreviewConfig, PreviewInput};
-use animo_shared::ErrorCode;
 use animo_shared::avatar::mapping::{AnimationMapping, WidgetEvent};
 use animo_shared::avatar::slots::Slot;
+use animo_shared::{AvatarId, ErrorCode};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, State};
 
@@ -74,6 +74,13 @@ pub enum AvatarSource {
         /// Its path.
         path: String,
     },
+    /// An avatar uploaded to the signed-in tenant, fetched from the server.
+    Server {
+        /// Its id.
+        avatar_id: AvatarId,
+        /// Its file name, for display.
+        name: String,
+    },
 }
 
 /// The viewport's size in frame pixels.
@@ -100,13 +107,17 @@ impl ViewportSize {
 }
 
 /// Opens an avatar: inspects it, suggests a mapping and shows it in the
-/// viewport (starting the renderer the first time).
+/// viewport (starting the renderer the first time). With `mapping` (a bot's
+/// own, when its attached avatar opens) that mapping is used instead of the
+/// suggestion, once checked against the avatar.
 #[tauri::command]
 pub async fn avatar_open(
     app: AppHandle,
     studio: State<'_, Studio>,
+    core: State<'_, animo_studio_core::Studio>,
     source: AvatarSource,
     size: ViewportSize,
+    mapping: Option<AnimationMapping>,
 ) -> Result<AvatarOpened, CommandError> {
     let (width, height) = size.checked()?;
     let (name, bytes) = match source {
@@ -120,11 +131,16 @@ pub async fn avatar_open(
                 .map_or_else(|| path.clone(), |name| name.to_string_lossy().into_owned());
             (name, bytes)
         }
+        AvatarSource::Server { avatar_id, name } => (name, core.avatar_model(&avatar_id).await?.to_vec()),
     };
     // Inspection walks the whole file: off the async threads.
-    let avatar = tauri::async_runtime::spawn_blocking(move || OpenAvatar::inspect(name, bytes))
+    let mut avatar = tauri::async_runtime::spawn_blocking(move || OpenAvatar::inspect(name, bytes))
         .await
         .map_err(|error| CommandError::new(ErrorCode::Internal, format!("inspection stopped: {error}")))??;
+    if let Some(mapping) = mapping {
+        avatar.check_mapping(&mapping)?;
+        avatar.mapping = mapping;
+    }
     show(&app, &studio, &avatar, width, height)?;
     let opened = avatar.opened();
     *lock(&studio.avatar) = Some(avatar);

@@ -31,3 +31,9 @@ impl From<PreviewError> for CommandError {
         Self::new(code, error.to_string())
     }
 }
+
+impl From<animo_studio_core::StudioError> for CommandError {
+    fn from(error: animo_studio_core::StudioError) -> Self {
+        Self::new(error.code, error.message)
+    }
+}

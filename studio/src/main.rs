@@ -11,6 +11,7 @@
 mod account;
 mod avatar;
 mod commands;
+mod content;
 mod error;
 mod server;
 mod viewport;
@@ -104,6 +105,18 @@ fn main() {
             account::api_keys,
             account::create_api_key,
             account::revoke_api_key,
+            // Knowledge, Widget & Placement, Analytics and the avatar upload.
+            content::knowledge_choose_files,
+            content::knowledge_add_file,
+            content::knowledge_add_url,
+            content::knowledge_list,
+            content::knowledge_delete,
+            content::knowledge_resync,
+            content::knowledge_search,
+            content::widget_save,
+            content::analytics_load,
+            content::avatar_upload,
+            content::avatar_attach,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = outcome {

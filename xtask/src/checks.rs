@@ -38,6 +38,7 @@ pub fn test(root: &Path) -> Result<()> {
         crate::widget::end_to_end(root)
     })?;
     check(root, command(&studio_ui, "npm").args(["run", "typecheck"]))?;
+    check(root, command(&studio_ui, "npm").arg("test"))?;
 
     println!("\nall checks passed in {:.1?}", started.elapsed());
     Ok(())

@@ -6,6 +6,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type {
   AnimationMapping,
+  AvatarId,
   Emotion,
   InspectionReport,
   Intent,
@@ -19,7 +20,11 @@ export interface StudioInfo {
   bench: boolean;
 }
 
-export type AvatarSource = { kind: "demo" } | { kind: "file"; path: string };
+export type AvatarSource =
+  | { kind: "demo" }
+  | { kind: "file"; path: string }
+  /** An avatar uploaded to the signed-in tenant. */
+  | { kind: "server"; avatar_id: AvatarId; name: string };
 
 export interface ViewportSize {
   width: number;
@@ -61,8 +66,9 @@ export const VIEWPORT_EVENT = "viewport-event";
 export const studioInfo = (): Promise<StudioInfo> => invoke("studio_info");
 export const uiReady = (): Promise<void> => invoke("ui_ready");
 export const avatarChooseFile = (): Promise<string | null> => invoke("avatar_choose_file");
-export const avatarOpen = (source: AvatarSource, size: ViewportSize): Promise<AvatarOpened> =>
-  invoke("avatar_open", { source, size });
+/** Opens an avatar; with `mapping` (a bot's own) instead of the suggested one. */
+export const avatarOpen = (source: AvatarSource, size: ViewportSize, mapping?: AnimationMapping): Promise<AvatarOpened> =>
+  invoke("avatar_open", { source, size, mapping: mapping ?? null });
 export const viewportInput = (input: ViewportInput, sequence: number): Promise<void> =>
   invoke("viewport_input", { input, sequence });
 export const mappingSet = (mapping: AnimationMapping): Promise<void> => invoke("mapping_set", { mapping });

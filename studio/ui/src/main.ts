@@ -13,6 +13,9 @@ import { membersScreen } from "./screens/members";
 import { personalityScreen } from "./screens/personality";
 import { publishScreen } from "./screens/publish";
 import { signInScreen } from "./screens/signin";
+import { knowledgeScreen } from "./screens/knowledge";
+import { widgetScreen } from "./screens/widget";
+import { analyticsScreen } from "./screens/analytics";
 import { runViewportBench } from "./bench";
 import { listen } from "@tauri-apps/api/event";
 import type { BotView } from "./generated/animo";
@@ -240,9 +243,12 @@ async function start(): Promise<void> {
   }, 5000);
 
   // ---- Screens ----
-  const avatar = avatarScreen(context.notify);
+  const avatar = avatarScreen(context.notify, context);
   const registered: Screen[] = [
-    { id: "avatar", title: "Avatar & Animations", needsBot: false, element: avatar.element },
+    { id: "avatar", title: "Avatar & Animations", needsBot: false, element: avatar.element, shown: () => avatar.shown() },
+    knowledgeScreen(context),
+    widgetScreen(context),
+    analyticsScreen(context),
   ];
   // Account screens: bots, personality, publishing and embedding, members and API keys.
   registered.push(botsScreen(context), personalityScreen(context), publishScreen(context), membersScreen(context));

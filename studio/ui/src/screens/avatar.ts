@@ -23,6 +23,9 @@ import {
   type AvatarSource,
 } from "../ipc";
 import { Viewport } from "../viewport";
+import type { StudioContext } from "../context";
+import type { BotView } from "../generated/animo";
+import { avatarAttach, avatarUpload, nextUploadId, watchUpload } from "../ipc-content";
 
 export const SLOTS: readonly Slot[] = [
   "idle", "idle_variant", "listening", "thinking", "talking", "greeting", "farewell", "nod_yes", "shake_no", "happy",
@@ -37,9 +40,14 @@ export interface AvatarScreen {
   element: HTMLElement;
   viewport: Viewport;
   open(source: AvatarSource): Promise<AvatarOpened | null>;
+  /** The screen is shown: open the chosen bot's attached avatar if it has not been yet. */
+  shown(): void;
 }
 
-export function avatarScreen(notify: (message: string, kind?: "error" | "info") => void): AvatarScreen {
+/** The bot part of the shell's context: without it (a bench run) the screen works on local files alone. */
+export type AvatarBots = Pick<StudioContext, "bot" | "setBot" | "onBotChange">;
+
+export function avatarScreen(notify: (message: string, kind?: "error" | "info") => void, bots?: AvatarBots): AvatarScreen {
   const viewport = new Viewport((message) => notify(message, "error"));
   const status = h("p", { class: "muted", testid: "avatar-status", text: "No avatar open yet." });
   const report = h("section", { class: "panel", testid: "inspection" });
@@ -50,16 +58,29 @@ export function avatarScreen(notify: (message: string, kind?: "error" | "info") 
   const stats = h("span", { class: "muted", testid: "viewport-stats" });
   let opened: AvatarOpened | null = null;
   let mapping: AnimationMapping = {};
+  /** What is open in the viewport, to upload it. */
+  let openedSource: AvatarSource | null = null;
+  /** The server's id of the open avatar, once it is known to be there (uploaded or the bot's own). */
+  let serverAvatarId: string | null = null;
+  /** The bot whose attached avatar was last opened, so that it opens once per choice. */
+  let loadedForBot: string | null = null;
+  const botPanel = h("section", { class: "panel", testid: "avatar-bot" });
+  const uploadBar = h("progress", { class: "hidden", testid: "avatar-upload-progress" });
+  uploadBar.max = 1;
+  const uploadStatus = h("span", { class: "muted", testid: "avatar-upload-status" });
 
   viewport.canvas.addEventListener("stats", () => {
     stats.textContent = `${viewport.stats.fps.toFixed(1)} frames/s · ${viewport.canvas.width}×${viewport.canvas.height}`;
   });
 
-  async function open(source: AvatarSource): Promise<AvatarOpened | null> {
+  async function open(source: AvatarSource, botMapping?: AnimationMapping): Promise<AvatarOpened | null> {
     status.textContent = "Opening…";
     try {
-      const result = await avatarOpen(source, viewport.size());
+      const result = await avatarOpen(source, viewport.size(), botMapping);
       opened = result;
+      openedSource = source;
+      serverAvatarId = source.kind === "server" ? source.avatar_id : null;
+      renderBot();
       mapping = structuredClone(result.mapping);
       status.textContent = `${result.name}: ${result.report.clips.length} clips, ${result.report.triangles} triangles`;
       viewport.start();
@@ -90,6 +111,104 @@ export function avatarScreen(notify: (message: string, kind?: "error" | "info") 
       notify(describeError(error), "error");
       return false;
     }
+  }
+
+  /** Opens the bot's attached avatar from the server with the bot's own mapping. */
+  async function openAttached(bot: BotView): Promise<void> {
+    const attached = bot.draft.avatar;
+    loadedForBot = bot.id;
+    if (attached === null || attached === undefined) {
+      renderBot();
+      return;
+    }
+    await open({ kind: "server", avatar_id: attached.avatar_id, name: `${bot.draft.personality.name}'s avatar` }, attached.mapping);
+  }
+
+  async function uploadAndAttach(): Promise<void> {
+    const bot = bots?.bot() ?? null;
+    if (bot === null || opened === null || openedSource === null) return;
+    let avatarId = serverAvatarId;
+    if (avatarId === null) {
+      const id = nextUploadId("avatar");
+      uploadBar.classList.remove("hidden");
+      uploadBar.value = 0;
+      uploadStatus.textContent = `Uploading ${opened.name}…`;
+      const unlisten = await watchUpload(id, ({ sent, total }) => {
+        uploadBar.value = total === 0 ? 1 : sent / total;
+        uploadStatus.textContent = `Uploading ${opened?.name ?? ""}: ${Math.round((100 * sent) / Math.max(1, total))}%`;
+      });
+      try {
+        const uploaded = await avatarUpload(openedSource, id);
+        avatarId = uploaded.id;
+        serverAvatarId = uploaded.id;
+      } catch (error) {
+        uploadStatus.textContent = describeError(error);
+        notify(describeError(error), "error");
+        return;
+      } finally {
+        unlisten();
+        uploadBar.classList.add("hidden");
+      }
+    }
+    uploadStatus.textContent = "Attaching…";
+    try {
+      const saved = await avatarAttach(bot.id, { avatar_id: avatarId, mapping });
+      if (saved.status === "saved") {
+        uploadStatus.textContent = `Attached to ${bot.draft.personality.name} with this mapping.`;
+        if (saved.bot !== null) {
+          // This avatar is already open: the refreshed bot must not open it again.
+          loadedForBot = saved.bot.id;
+          bots?.setBot(saved.bot);
+        }
+      } else {
+        uploadStatus.textContent = `Kept on this computer; attached when the server is reachable (${saved.pending} waiting).`;
+      }
+    } catch (error) {
+      uploadStatus.textContent = describeError(error);
+      notify(describeError(error), "error");
+    }
+    renderBot();
+  }
+
+  function renderBot(): void {
+    const bot = bots?.bot() ?? null;
+    if (bots === undefined) {
+      botPanel.classList.add("hidden");
+      return;
+    }
+    if (bot === null) {
+      replaceChildren(botPanel, h("h3", { text: "Bot" }), h("p", { class: "muted", text: "Choose a bot to upload the avatar and attach it with this mapping." }));
+      return;
+    }
+    const attached = bot.draft.avatar ?? null;
+    const attachedText =
+      attached === null
+        ? "No avatar attached yet."
+        : serverAvatarId === attached.avatar_id
+          ? "Its attached avatar is open."
+          : `Attached: avatar ${attached.avatar_id}.`;
+    const action = serverAvatarId === null ? "Upload & attach" : "Attach with this mapping";
+    replaceChildren(
+      botPanel,
+      h("h3", { text: `Bot: ${bot.draft.personality.name}` }),
+      h("p", { class: "muted", text: attachedText, testid: "avatar-attached" }),
+      h(
+        "div",
+        { class: "row wrap" },
+        h("button", {
+          class: "primary",
+          text: action,
+          testid: "avatar-upload-attach",
+          disabled: opened === null,
+          on: { click: () => void uploadAndAttach() },
+        }),
+        attached === null
+          ? null
+          : h("button", { text: "Open the attached avatar", testid: "avatar-open-attached", on: { click: () => void openAttached(bot) } }),
+        uploadBar,
+        uploadStatus,
+      ),
+    );
   }
 
   function render(): void {
@@ -284,13 +403,26 @@ export function avatarScreen(notify: (message: string, kind?: "error" | "info") 
         stats,
       ),
       h("div", { class: "viewport-frame" }, viewport.canvas),
+      botPanel,
       h("p", { class: "muted", text: "Drag to orbit, scroll to zoom, click the avatar, double-click to reset." }),
       status,
       report,
     ),
     h("div", { class: "editor-column" }, clips, mappingTable, sentence, events),
   );
-  return { element, viewport, open };
+  renderBot();
+  bots?.onBotChange((bot) => {
+    if (bot === null || bot.id !== loadedForBot) {
+      loadedForBot = null;
+      uploadStatus.textContent = "";
+    }
+    renderBot();
+  });
+  const shown = (): void => {
+    const bot = bots?.bot() ?? null;
+    if (bot !== null && bot.id !== loadedForBot) void openAttached(bot);
+  };
+  return { element, viewport, open: (source) => open(source), shown };
 }
 
 function renderReport(target: HTMLElement, report: InspectionReport): void {
