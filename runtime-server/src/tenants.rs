@@ -158,6 +158,8 @@ pub async fn admin_update(
         .bind("status", row.status)
         .run()
         .await?;
+    // Turns cache the plan's message limit; the next one reads the new plan.
+    state.chat.plan_limits.forget(tenant);
     let db = state.store.tenant(tenant).await?;
     let actor = Actor::Operator { name: operator.to_owned() };
     let action = match update.status {

@@ -212,7 +212,7 @@ pub fn end_to_end(root: &Path) -> Result<()> {
     }
     let tauri_driver = tauri_driver(root)?;
     run(command(&root.join("widget"), "npm").args(["run", "build"])).context("could not build the widget")?;
-    let demo = crate::widget::DemoServer::start(root, crate::bench::Profile::Dev)?;
+    let demo = crate::widget::DemoServer::start(root, None, crate::bench::Profile::Dev)?;
     let binary = build(root, false)?;
     let artifacts =
         binary.parent().and_then(Path::parent).context("the binary is in a profile folder")?.join("studio-artifacts");

@@ -27,26 +27,29 @@ pub struct WidgetBenchArgs {
     /// The cargo profile the server is built with; the widget's figures hardly depend on it.
     #[arg(long, value_enum, default_value_t = Profile::Dev)]
     profile: Profile,
+    /// Use this server binary instead of building one (`--profile` is then ignored).
+    #[arg(long, value_name = "PATH")]
+    server_bin: Option<PathBuf>,
 }
 
 /// `npm run e2e` against the demo.
 pub fn end_to_end(root: &Path) -> Result<()> {
-    with_demo_server(root, Profile::Dev, "e2e")
+    with_demo_server(root, None, Profile::Dev, "e2e")
 }
 
 /// `cargo xtask bench widget`: `npm run bench` against the demo.
 pub fn bench(root: &Path, args: &WidgetBenchArgs) -> Result<()> {
-    with_demo_server(root, args.profile, "bench")
+    with_demo_server(root, args.server_bin.as_deref(), args.profile, "bench")
 }
 
 /// Builds the widget and the server, seeds the demo, serves it, and runs
 /// `npm run <script>` in widget/ against it.
-fn with_demo_server(root: &Path, profile: Profile, script: &str) -> Result<()> {
+fn with_demo_server(root: &Path, server_bin: Option<&Path>, profile: Profile, script: &str) -> Result<()> {
     let widget = root.join("widget");
     run(command(&widget, "npm").args(["run", "build"])).context("could not build the widget")?;
     let artifacts = artifacts_dir(root)?;
     std::fs::create_dir_all(&artifacts).with_context(|| format!("could not create {}", artifacts.display()))?;
-    let demo = DemoServer::start(root, profile)?;
+    let demo = DemoServer::start(root, server_bin, profile)?;
     println!("widget: serving the demo at {}/demo (embed id {})", demo.base, demo.embed_id);
 
     let mut browser = command(&widget, "npm");
@@ -76,9 +79,14 @@ pub struct DemoServer {
 }
 
 impl DemoServer {
-    /// Builds the server with `profile`, seeds the demo and waits until it answers.
-    pub fn start(root: &Path, profile: Profile) -> Result<Self> {
-        let binary = build_server(root, profile)?;
+    /// Builds the server with `profile` (or uses `server_bin`), seeds the
+    /// demo and waits until it answers.
+    pub fn start(root: &Path, server_bin: Option<&Path>, profile: Profile) -> Result<Self> {
+        let binary = match server_bin {
+            Some(path) => std::path::absolute(path).with_context(|| format!("could not resolve {}", path.display()))?,
+            None => build_server(root, profile)?,
+        };
+        anyhow::ensure!(binary.is_file(), "the server binary {} does not exist", binary.display());
         let workdir =
             tempfile::Builder::new().prefix("animo-demo-").tempdir().context("could not create a temporary folder")?;
         // The demo bot allows the origin it is seeded for, so the port is chosen

@@ -78,6 +78,55 @@ impl VersionCache {
 /// A published version's configuration and the document versions it answers from.
 pub type CachedVersion = (Arc<BotConfig>, Arc<[String]>);
 
+/// Each tenant's plan limit on visitor messages a month, so a turn does not
+/// read the tenant's record. The plan catalogue is the server's
+/// configuration, and a tenant's plan changes only through the operators'
+/// update, which calls [`PlanLimits::forget`] once it is stored.
+#[derive(Debug, Default)]
+pub struct PlanLimits {
+    entries: Mutex<PlanLimitEntries>,
+}
+
+#[derive(Debug, Default)]
+struct PlanLimitEntries {
+    /// Counts [`PlanLimits::forget`] calls: a limit read while a plan
+    /// changed may be the old one, and is then used but not kept.
+    generation: u64,
+    limits: HashMap<TenantId, u64>,
+}
+
+impl PlanLimits {
+    /// Most tenants kept; the cache is cleared when it would grow past this.
+    const CAPACITY: usize = 4_096;
+
+    /// The tenant's monthly message limit.
+    pub async fn monthly_messages(&self, state: &AppState, tenant: &TenantId) -> ApiResult<u64> {
+        let generation = {
+            let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(limit) = entries.limits.get(tenant) {
+                return Ok(*limit);
+            }
+            entries.generation
+        };
+        let limit = crate::tenants::limit(state, tenant, animo_shared::api::QuotaKind::MonthlyMessages).await?;
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.generation == generation {
+            if entries.limits.len() >= Self::CAPACITY {
+                entries.limits.clear();
+            }
+            entries.limits.insert(tenant.clone(), limit);
+        }
+        Ok(limit)
+    }
+
+    /// Drops a tenant's limit after its plan changed.
+    pub fn forget(&self, tenant: &TenantId) {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries.generation = entries.generation.wrapping_add(1);
+        entries.limits.remove(tenant);
+    }
+}
+
 /// The chat engine's shared state.
 #[derive(Debug)]
 pub struct ChatState {
@@ -87,6 +136,8 @@ pub struct ChatState {
     pub models: models::Models,
     /// Running message and spending totals for limits and budgets.
     pub meters: meters::Meters,
+    /// Plan limits by tenant.
+    pub plan_limits: PlanLimits,
     visitor_limits: RateLimiter,
     ip_limits: RateLimiter,
     /// One lock per conversation with a turn in progress: turns of one
@@ -102,6 +153,7 @@ impl ChatState {
             versions: VersionCache::default(),
             models: models::Models::new(config)?,
             meters: meters::Meters::default(),
+            plan_limits: PlanLimits::default(),
             visitor_limits: RateLimiter::default(),
             ip_limits: RateLimiter::default(),
             turns: Mutex::default(),
@@ -468,7 +520,7 @@ async fn accept_visitor_message(
         return Ok(found);
     }
     let limits = meters::MessageLimits {
-        monthly: crate::tenants::limit(state, &bot.tenant, animo_shared::api::QuotaKind::MonthlyMessages).await?,
+        monthly: state.chat.plan_limits.monthly_messages(state, &bot.tenant).await?,
         daily: state.config.chat_limits.bot_per_day,
     };
     let reservation = state.chat.meters.reserve_message(&bot.db, &bot.tenant, &bot.bot, limits).await?;

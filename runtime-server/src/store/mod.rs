@@ -56,11 +56,20 @@ pub enum StoreError {
 }
 
 /// The root connection and the cached tenant sessions.
+///
+/// Every session is behind an `Arc`: cloning a `Surreal` handle opens a new
+/// session in the engine (registered there, with its own maps, tens of KiB
+/// each), which is what a tenant's session needs once but what sharing one
+/// must not do. Cloning the store, which every request and chat connection
+/// does with the application state, and handing out a tenant's session
+/// therefore only count references. Queries go through [`Db`] with bound
+/// variables and never change a session's state, so one session serves
+/// concurrent callers.
 #[derive(Clone)]
 pub struct Store {
-    root: Surreal<Any>,
-    platform: Surreal<Any>,
-    tenants: Arc<RwLock<HashMap<TenantId, Surreal<Any>>>>,
+    root: Arc<Surreal<Any>>,
+    platform: Arc<Surreal<Any>>,
+    tenants: Arc<RwLock<HashMap<TenantId, Arc<Surreal<Any>>>>>,
     /// Serialises the creation of tenant sessions so a tenant's migrations run once.
     opening: Arc<Mutex<()>>,
 }
@@ -78,10 +87,16 @@ impl Store {
     /// Connects to the engine the URL names and brings the platform schema up to date.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         let root = surrealdb::engine::any::connect(url).await?;
+        // A session of its own, bound to the platform database.
         let platform = root.clone();
         platform.use_ns(NAMESPACE).use_db(PLATFORM_DB).await?;
         migrate::apply(&platform, PLATFORM_MIGRATIONS).await?;
-        Ok(Self { root, platform, tenants: Arc::new(RwLock::new(HashMap::new())), opening: Arc::new(Mutex::new(())) })
+        Ok(Self {
+            root: Arc::new(root),
+            platform: Arc::new(platform),
+            tenants: Arc::new(RwLock::new(HashMap::new())),
+            opening: Arc::new(Mutex::new(())),
+        })
     }
 
     /// The platform database.
@@ -100,14 +115,16 @@ impl Store {
         if let Some(session) = self.cached(tenant) {
             return Ok(TenantDb { tenant: tenant.clone(), session });
         }
-        let session = self.root.clone();
+        // A new engine session (cloning the handle), bound to the tenant's database.
+        let session = Surreal::clone(&self.root);
         session.use_ns(NAMESPACE).use_db(tenant_database(tenant)).await?;
         migrate::apply(&session, TENANT_MIGRATIONS).await?;
-        self.tenants.write().unwrap_or_else(PoisonError::into_inner).insert(tenant.clone(), session.clone());
+        let session = Arc::new(session);
+        self.tenants.write().unwrap_or_else(PoisonError::into_inner).insert(tenant.clone(), Arc::clone(&session));
         Ok(TenantDb { tenant: tenant.clone(), session })
     }
 
-    fn cached(&self, tenant: &TenantId) -> Option<Surreal<Any>> {
+    fn cached(&self, tenant: &TenantId) -> Option<Arc<Surreal<Any>>> {
         self.tenants.read().unwrap_or_else(PoisonError::into_inner).get(tenant).cloned()
     }
 
@@ -115,7 +132,9 @@ impl Store {
     pub async fn drop_tenant(&self, tenant: &TenantId) -> Result<(), StoreError> {
         self.tenants.write().unwrap_or_else(PoisonError::into_inner).remove(tenant);
         let name = tenant_database(tenant);
-        let session = self.root.clone();
+        // A session of its own: switching the shared root's namespace would
+        // affect every other user of it.
+        let session = Surreal::clone(&self.root);
         session.use_ns(NAMESPACE).await?;
         // The name is built from the id's hex digits only, so it is safe to splice.
         session.query(format!("REMOVE DATABASE IF EXISTS {name}")).await?.check()?;
@@ -138,7 +157,7 @@ fn tenant_database(tenant: &TenantId) -> String {
 #[derive(Clone)]
 pub struct TenantDb {
     tenant: TenantId,
-    session: Surreal<Any>,
+    session: Arc<Surreal<Any>>,
 }
 
 impl std::fmt::Debug for TenantDb {

@@ -426,6 +426,18 @@ async fn monthly_and_daily_message_limits_hold_exactly_under_concurrency() {
     assert!(outcomes.iter().flatten().all(|code| code == "quota_exceeded"), "{outcomes:?}");
     let (_, tenant) = server.get("/v1/tenant", &owner.access).await;
     assert_eq!(tenant["usage"]["monthly_messages"], 5, "{tenant}");
+
+    // Turns keep the plan's limit in memory; an operator's plan change
+    // replaces it, so the next message passes under the larger plan.
+    let operator = server.signup("chat-meters-ops@example.com", "Platform").await;
+    let email = animo_shared::text::Email::try_from("chat-meters-ops@example.com").expect("email");
+    assert!(animo_server::accounts::grant_operator(&server.server.state, &email).await.expect("grant"));
+    let path = format!("/v1/admin/tenants/{}", owner.tenant_id);
+    let (status, body) = server.patch(&path, &operator.access, json!({ "plan": "pro" })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(one_message(&server, &second_embed, "after-upgrade").await, None);
+    let (_, tenant) = server.get("/v1/tenant", &owner.access).await;
+    assert_eq!(tenant["usage"]["monthly_messages"], 6, "{tenant}");
 }
 
 #[tokio::test]
