@@ -49,7 +49,7 @@ pub fn bundle() -> String {
         outbox::EditKind, outbox::PendingEdit, api::DraftSaveStatus, api::DraftSave, api::OutboxReport,
         api::FieldProblem, api::PersonalityCheck, api::UploadProgress, api::EmbedSnippet,
         publish::PublishCheckKind, publish::PublishCheck, publish::PublishChecks, publish::FieldChange,
-        publish::DraftDiff,
+        publish::DraftDiff, test_chat::TestChatOutcome,
     );
     let imports: Vec<&String> = decls.referenced.iter().filter(|name| !decls.declared.contains(*name)).collect();
     let mut out =
