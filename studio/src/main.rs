@@ -12,6 +12,7 @@ mod avatar;
 mod commands;
 mod error;
 mod server;
+mod test_chat;
 mod viewport;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -69,6 +70,11 @@ fn main() {
             commands::sentence_play,
             commands::widget_event,
             commands::bench_finish,
+            // Test chat with the draft, and the poster rendered at publish.
+            test_chat::test_chat_send,
+            test_chat::test_chat_open_avatar,
+            test_chat::test_chat_viewport_avatar,
+            test_chat::poster_render,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = outcome {

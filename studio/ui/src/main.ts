@@ -6,6 +6,7 @@ import { h, replaceChildren } from "./dom";
 import { describeError } from "./errors";
 import { studioInfo, uiReady, VIEWPORT_EVENT, type ViewportEvent } from "./ipc";
 import { avatarScreen } from "./screens/avatar";
+import { testChatScreen } from "./screens/test-chat";
 import { runViewportBench } from "./bench";
 import { listen } from "@tauri-apps/api/event";
 import type { BotView } from "./generated/animo";
@@ -68,6 +69,7 @@ async function start(): Promise<void> {
   const avatar = avatarScreen(context.notify);
   const registered: Screen[] = [
     { id: "avatar", title: "Avatar & Animations", needsBot: false, element: avatar.element },
+    testChatScreen(context),
   ];
   for (const screen of registered) screens.set(screen.id, screen);
   for (const id of SCREEN_IDS) {
