@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use ts_rs::{Config, TS};
 
-use crate::{accounts, api, client, error, outbox, publish, secrets, session};
+use crate::{accounts, api, client, error, outbox, publish, secrets, session, test_chat};
 
 struct Declarations {
     cfg: Config,
