@@ -20,6 +20,7 @@ pub mod ids;
 pub mod knowledge;
 pub mod members;
 pub mod metrics;
+pub mod poster;
 pub mod state;
 pub mod store;
 pub mod tenants;

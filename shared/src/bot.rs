@@ -770,6 +770,11 @@ pub struct BotConfig {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub avatar: Option<crate::avatar::BotAvatar>,
+    /// The avatar's idle pose as a PNG, the widget's 2D fallback; set by
+    /// `PUT /v1/bots/{bot_id}/poster` and frozen into each published version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub poster: Option<crate::chat::PosterView>,
 }
 
 impl BotConfig {
@@ -782,6 +787,7 @@ impl BotConfig {
             allowed_origins: AllowedOrigins::default(),
             placement: PlacementRules::default(),
             avatar: None,
+            poster: None,
         }
     }
 }

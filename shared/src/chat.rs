@@ -65,6 +65,11 @@ pub struct EmbedConfig {
     /// The avatar, when the bot has one; otherwise the widget shows a 2D poster.
     #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub avatar: Option<EmbedAvatar>,
+    /// A PNG of the avatar in its idle pose, rendered when the bot was
+    /// published: the widget's 2D fallback where the 3D avatar does not run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub poster_url: Option<String>,
     /// The visitor's session.
     pub visitor: VisitorSession,
 }
@@ -318,6 +323,45 @@ pub struct SseMessageRequest {
     /// What the visitor wrote.
     pub text: String,
 }
+
+/// Body of `POST /v1/bots/{bot_id}/test-chat`: a member's message to the
+/// bot's draft.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TestChatRequest {
+    /// The test conversation to continue (from an earlier `ack`); a new one when absent.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub conversation_id: Option<ConversationId>,
+    /// An id the client chose for this message, making a retry idempotent; the server picks one when absent.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub client_msg_id: Option<String>,
+    /// What the member wrote.
+    pub text: String,
+}
+
+/// A bot's poster as stored, from `PUT /v1/bots/{bot_id}/poster`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PosterView {
+    /// The image's content hash, which is also its strong ETag.
+    pub etag: String,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// The largest poster accepted, in bytes.
+pub const MAX_POSTER_BYTES: usize = 2 * 1024 * 1024;
+/// The largest poster width or height accepted, in pixels.
+pub const MAX_POSTER_SIDE: u32 = 2_048;
 
 /// A visitor's own conversation, from `GET /v1/chat/history`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -124,6 +124,8 @@ error_codes! {
     UrlForbidden = ("url_forbidden", 422, "Only public http and https addresses can be fetched."),
     /// The URL could not be fetched.
     UrlUnreachable = ("url_unreachable", 422, "The page could not be fetched; the message says why."),
+    /// The poster is not a PNG image within the size and dimension limits.
+    PosterInvalid = ("poster_invalid", 422, "The poster must be a PNG image within the size and dimension limits; the message says what is wrong."),
     /// The widget's files were not built or not found when the server started.
     WidgetNotBuilt = ("widget_not_built", 503, "This server has no widget files; build them with `npm run build` in widget/ (or `cargo xtask run`) and restart the server."),
     /// No demo bot has been seeded on this server.

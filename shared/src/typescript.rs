@@ -57,7 +57,7 @@ pub fn bundle() -> String {
         inspect::TextureInfo, inspect::Bounds, avatar::AvatarView, avatar::AvatarList, avatar::BotAvatar, ids::AvatarId,
         ids::VisitorId, ids::ConversationId, ids::MessageId, chat::EmbedConfigQuery, chat::EmbedConfig,
         chat::EmbedAvatar, chat::VisitorSession, chat::PageView, chat::Rating, chat::ClientFrame, chat::MessageUsage,
-        chat::Source, chat::Author, chat::ChatMessage, chat::ServerFrame, chat::SseMessageRequest, chat::ChatHistory,
+        chat::Source, chat::Author, chat::ChatMessage, chat::ServerFrame, chat::SseMessageRequest, chat::TestChatRequest, chat::PosterView, chat::ChatHistory,
         chat::BudgetAction, chat::BudgetSettings, chat::TestOrigins, chat::IdentitySecret,
         chat::AnalyticsQuery, chat::SentimentCounts, chat::DayAnalytics, chat::QuestionCount, chat::BotAnalytics,
         chat::VisitorData, chat::VisitorErasure, ids::DocumentId, knowledge::DocumentSource, knowledge::CrawlLimits,

@@ -94,7 +94,7 @@ pub struct ViewportSize {
 }
 
 impl ViewportSize {
-    fn checked(self) -> Result<(u32, u32), CommandError> {
+    pub(crate) fn checked(self) -> Result<(u32, u32), CommandError> {
         if (1..=MAX_SIDE).contains(&self.width) && (1..=MAX_SIDE).contains(&self.height) {
             Ok((self.width, self.height))
         } else {
@@ -148,7 +148,13 @@ pub async fn avatar_open(
 }
 
 /// Shows `avatar` in the running viewport, or starts one for it.
-fn show(app: &AppHandle, studio: &Studio, avatar: &OpenAvatar, width: u32, height: u32) -> Result<(), CommandError> {
+pub(crate) fn show(
+    app: &AppHandle,
+    studio: &Studio,
+    avatar: &OpenAvatar,
+    width: u32,
+    height: u32,
+) -> Result<(), CommandError> {
     let mut slot = lock(&studio.viewport);
     if let Some(viewport) = slot.as_ref() {
         let load = PreviewInput::LoadAvatar { glb: Arc::clone(&avatar.glb), mapping: Some(avatar.mapping.clone()) };

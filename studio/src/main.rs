@@ -14,6 +14,7 @@ mod commands;
 mod content;
 mod error;
 mod server;
+mod test_chat;
 mod viewport;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -117,6 +118,11 @@ fn main() {
             content::analytics_load,
             content::avatar_upload,
             content::avatar_attach,
+            // Test chat with the draft, and the poster rendered at publish.
+            test_chat::test_chat_send,
+            test_chat::test_chat_open_avatar,
+            test_chat::test_chat_viewport_avatar,
+            test_chat::poster_render,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = outcome {

@@ -65,7 +65,7 @@ pub async fn bot_analytics(ctx: &TenantCtx, bot: &BotId, query: &AnalyticsQuery)
         .query(
             "SELECT record::id(id) AS id, author, conversation, visitor, user_id, day, text, first_token_ms, usage,
                     sentiment.compound AS compound, feedback.rating AS rating, unanswered, reply_to
-             FROM message WHERE bot = $bot AND day >= $from AND day <= $to",
+             FROM message WHERE bot = $bot AND day >= $from AND day <= $to AND test != true",
         )
         .bind("bot", bot)
         .bind("from", &query.from)

@@ -216,6 +216,7 @@ pub async fn config(
             model_url: format!("/v1/embed/{embed}/avatars/{}/model.glb", avatar.avatar_id),
             mapping: avatar.mapping.clone(),
         }),
+        poster_url: config.poster.as_ref().map(|poster| crate::poster::embed_url(embed, poster)),
         visitor: VisitorSession {
             token,
             expires_at: Timestamp::from_datetime(now + time::Duration::seconds(VISITOR_TOKEN_SECS)),
@@ -284,6 +285,22 @@ pub async fn avatar_model(
         return Err(ApiError::not_found());
     }
     crate::avatars::model(state, &bot.db, avatar, headers).await
+}
+
+/// Serves the poster of a published bot's live version to its embeds.
+pub async fn poster(
+    state: &AppState,
+    embed: &EmbedId,
+    sha256: &str,
+    headers: &axum::http::HeaderMap,
+) -> ApiResult<axum::response::Response> {
+    let row = embed_row(state, embed).await?;
+    tenant_row(state, &row.tenant).await?;
+    let bot = live_bot(state, &row.tenant, &row.bot).await?;
+    if !bot.config.poster.as_ref().is_some_and(|poster| poster.etag == sha256) {
+        return Err(ApiError::not_found());
+    }
+    crate::poster::serve(state, &bot.db, sha256, headers).await
 }
 
 /// Stores the tenant's test origins (where bots without allowed origins may be embedded).

@@ -64,11 +64,11 @@ impl Key {
     fn count_query(&self) -> (&'static str, Vec<(&'static str, serde_json::Value)>) {
         match self {
             Self::TenantMessages { month, .. } => (
-                "RETURN (SELECT count() AS n FROM message WHERE month = $month AND author = $author GROUP ALL)[0].n ?? 0",
+                "RETURN (SELECT count() AS n FROM message WHERE month = $month AND author = $author AND test != true GROUP ALL)[0].n ?? 0",
                 vec![("month", json!(month)), ("author", json!(Author::Visitor))],
             ),
             Self::BotMessages { bot, day, .. } => (
-                "RETURN (SELECT count() AS n FROM message WHERE bot = $bot AND day = $day AND author = $author GROUP ALL)[0].n ?? 0",
+                "RETURN (SELECT count() AS n FROM message WHERE bot = $bot AND day = $day AND author = $author AND test != true GROUP ALL)[0].n ?? 0",
                 vec![("bot", json!(bot)), ("day", json!(day)), ("author", json!(Author::Visitor))],
             ),
             Self::TenantSpend { month, .. } => (

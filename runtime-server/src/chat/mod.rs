@@ -21,6 +21,7 @@ pub mod meters;
 pub mod models;
 pub mod offline;
 pub mod store;
+pub mod test_chat;
 pub mod visitors;
 
 use std::collections::HashMap;
@@ -140,6 +141,8 @@ pub struct ChatState {
     pub plan_limits: PlanLimits,
     visitor_limits: RateLimiter,
     ip_limits: RateLimiter,
+    /// Test messages per member.
+    tester_limits: RateLimiter,
     /// One lock per conversation with a turn in progress: turns of one
     /// conversation run one after the other, and a resume waits for the
     /// answer being written so it can replay it.
@@ -156,6 +159,7 @@ impl ChatState {
             plan_limits: PlanLimits::default(),
             visitor_limits: RateLimiter::default(),
             ip_limits: RateLimiter::default(),
+            tester_limits: RateLimiter::default(),
             turns: Mutex::default(),
         })
     }
@@ -316,11 +320,17 @@ pub struct TurnRequest {
 /// failure) to `sink`.
 pub async fn turn(state: AppState, session: VisitorSession, request: TurnRequest, sink: FrameSink) {
     let received = Instant::now();
-    let outcome = match run_turn(&state, &session, request, &sink, received).await {
+    let result = run_turn(&state, &session, request, &sink, received).await;
+    report_turn(&state, &sink, result).await;
+}
+
+/// Counts a finished turn and sends its error, if any, as the last frame.
+async fn report_turn(state: &AppState, sink: &FrameSink, result: ApiResult<()>) {
+    let outcome = match result {
         Ok(()) => "answered",
         Err(error) => {
             let outcome = if error.error_code().http_status() >= 500 { "failed" } else { "refused" };
-            emit(&sink, error_frame(&error)).await;
+            emit(sink, error_frame(&error)).await;
             outcome
         }
     };
@@ -393,7 +403,36 @@ async fn run_turn(
             None => ConversationId::generate(),
         },
     };
-    let lock = state.chat.turn_lock(&conversation);
+    let asker = Asker { bot: &bot, speaker: &speaker, origin: &claims.org, test: false };
+    answer_turn(state, &asker, &conversation, request, sink, received).await
+}
+
+/// Who a turn answers, and which configuration answers.
+pub(crate) struct Asker<'a> {
+    /// The bot: a published version for visitors, the draft for a test.
+    pub bot: &'a PublicBot,
+    /// The person talking.
+    pub speaker: &'a Speaker,
+    /// Where the message came from (a page's origin).
+    pub origin: &'a str,
+    /// A member's test of the draft: its messages are marked as tests, do not
+    /// count as visitor messages and neither read nor fill the answer cache.
+    pub test: bool,
+}
+
+/// The turn after its checks: store and acknowledge the message, cue, answer,
+/// store the answer, send the sources and `done`.
+pub(crate) async fn answer_turn(
+    state: &AppState,
+    asker: &Asker<'_>,
+    conversation: &ConversationId,
+    request: TurnRequest,
+    sink: &FrameSink,
+    received: Instant,
+) -> ApiResult<()> {
+    let bot = asker.bot;
+    let speaker = asker.speaker;
+    let lock = state.chat.turn_lock(conversation);
     let _turn = lock.lock().await;
 
     let lexicon = lexicon_of(&bot.config);
@@ -401,16 +440,17 @@ async fn run_turn(
     let reading = analyze(&request.text, lexicon);
     let stored = accept_visitor_message(
         state,
-        &bot,
+        bot,
         store::VisitorMessage {
-            bot: &claims.bot,
+            bot: &bot.bot,
             version: bot.version,
-            conversation: &conversation,
-            speaker: &speaker,
-            origin: &claims.org,
+            conversation,
+            speaker,
+            origin: asker.origin,
             client_msg_id: &request.client_msg_id,
             text: &request.text,
             sentiment: reading_json(&reading),
+            test: asker.test,
         },
     )
     .await?;
@@ -432,7 +472,10 @@ async fn run_turn(
     }
     emit(sink, cues::visitor_cue(&reading, &mapping)).await;
 
-    let answer = answer_source(state, &bot, &conversation, &request.text, &reading, stored.seq == 1).await?;
+    // Tests never touch the answer cache: a draft's answers may differ from
+    // the published version's, and the cache is keyed by published version.
+    let cacheable = stored.seq == 1 && !asker.test;
+    let answer = answer_source(state, bot, conversation, &request.text, &reading, cacheable).await?;
     let mut writer = cues::CueWriter::new(&mapping, lexicon);
     let mut text = String::new();
     let mut first_token: Option<Instant> = None;
@@ -475,10 +518,10 @@ async fn run_turn(
     let (message_id, seq) = store::store_answer(
         &bot.db,
         store::BotAnswer {
-            bot: &claims.bot,
+            bot: &bot.bot,
             version: bot.version,
-            conversation: &conversation,
-            speaker: &speaker,
+            conversation,
+            speaker,
             reply_to: &stored.id,
             reply_to_client: &request.client_msg_id,
             text: &text,
@@ -489,6 +532,7 @@ async fn run_turn(
             first_token_ms,
             unanswered,
             sentiment: reading_json(&answer_reading),
+            test: asker.test,
         },
     )
     .await?;
@@ -499,7 +543,7 @@ async fn run_turn(
         return Err(error);
     }
     if let Some(key) = answer.cache_key.as_deref().filter(|_| !unanswered) {
-        cache::insert(&bot.db, &claims.bot, bot.version, key, &text, &sources, &speaker).await?;
+        cache::insert(&bot.db, &bot.bot, bot.version, key, &text, &sources, speaker).await?;
     }
     if !sources.is_empty() {
         emit(sink, ServerFrame::Sources { sources }).await;
@@ -518,6 +562,11 @@ async fn accept_visitor_message(
 ) -> ApiResult<store::StoredVisitorMessage> {
     if let Some(found) = store::find_by_client_id(&bot.db, message.conversation, message.client_msg_id).await? {
         return Ok(found);
+    }
+    if message.test {
+        // A member's test is not a visitor message: the per-member rate
+        // limit bounds it instead of the plan's and the bot's message limits.
+        return store::store_visitor_message(&bot.db, message).await;
     }
     let limits = meters::MessageLimits {
         monthly: state.chat.plan_limits.monthly_messages(state, &bot.tenant).await?,

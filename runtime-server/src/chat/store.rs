@@ -128,6 +128,8 @@ pub struct VisitorMessage<'a> {
     pub text: &'a str,
     /// The sentiment read, stored for analytics.
     pub sentiment: serde_json::Value,
+    /// A member's test of the draft, kept out of visitor analytics and message counts.
+    pub test: bool,
 }
 
 const MESSAGE_FIELDS: &str =
@@ -183,6 +185,7 @@ pub async fn store_visitor_message(db: &TenantDb, message: VisitorMessage<'_>) -
         "text": message.text,
         "client_msg_id": message.client_msg_id,
         "sentiment": message.sentiment,
+        "test": message.test,
         "created_at": now,
         "day": day,
         "month": month,
@@ -246,6 +249,8 @@ pub struct BotAnswer<'a> {
     pub unanswered: bool,
     /// The sentiment of the answer.
     pub sentiment: serde_json::Value,
+    /// An answer to a member's test of the draft.
+    pub test: bool,
 }
 
 /// Stores an answer; its cost counts towards the month's spending through
@@ -277,6 +282,7 @@ pub async fn store_answer(db: &TenantDb, answer: BotAnswer<'_>) -> ApiResult<(Me
         "first_token_ms": answer.first_token_ms,
         "unanswered": answer.unanswered,
         "sentiment": answer.sentiment,
+        "test": answer.test,
         "created_at": now,
         "day": day,
         "month": month,

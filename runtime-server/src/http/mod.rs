@@ -5,7 +5,9 @@ mod extract;
 mod knowledge;
 mod middleware;
 pub mod openapi;
+mod poster;
 mod routes;
+mod test_chat;
 mod widget;
 
 use std::any::Any;
@@ -68,6 +70,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/tenant/identity-secret", post(chat::rotate_identity_secret))
         .route("/v1/tenant/budget", get(chat::budget).put(chat::set_budget))
         .route("/v1/bots/{bot_id}/analytics", get(chat::bot_analytics))
+        .route("/v1/bots/{bot_id}/test-chat", post(test_chat::test_chat))
+        .route("/v1/bots/{bot_id}/poster", put(poster::put_poster))
         .route(
             "/v1/bots/{bot_id}/knowledge",
             get(knowledge::list_documents)
@@ -87,6 +91,7 @@ pub fn router(state: AppState) -> Router {
     let public = Router::new()
         .route("/v1/embed/{embed_id}/config", get(chat::embed_config))
         .route("/v1/embed/{embed_id}/avatars/{avatar_id}/model.glb", get(chat::embed_avatar))
+        .route("/v1/embed/{embed_id}/posters/{sha256}", get(poster::embed_poster))
         .route("/v1/chat", get(chat::chat_socket))
         .route("/v1/chat/messages", post(chat::chat_sse))
         .route("/v1/chat/history", get(chat::chat_history))

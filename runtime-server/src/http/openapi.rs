@@ -7,7 +7,7 @@ use animo_shared::ErrorCode;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{chat, knowledge, routes, widget};
+use super::{chat, knowledge, poster, routes, test_chat, widget};
 
 struct BearerAuth;
 
@@ -47,6 +47,7 @@ impl Modify for BearerAuth {
         knowledge::add_document, knowledge::list_documents, knowledge::delete_document, knowledge::resync_document,
         knowledge::search,
         widget::embed_js, widget::widget_file, widget::demo_page, widget::embed_snippet,
+        test_chat::test_chat, poster::put_poster, poster::embed_poster,
     )
 )]
 struct ApiDoc;

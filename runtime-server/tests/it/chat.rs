@@ -514,13 +514,13 @@ async fn sse_streams_the_same_frames_as_the_websocket() {
 
 /// A model server speaking OpenAI's streaming chat-completions format,
 /// answering every request the same way (or, when `silent`, never).
-struct FakeModel {
-    url: String,
-    requests: Arc<AtomicUsize>,
+pub(crate) struct FakeModel {
+    pub(crate) url: String,
+    pub(crate) requests: Arc<AtomicUsize>,
 }
 
 impl FakeModel {
-    async fn start(reply: &'static str, silent: bool) -> Self {
+    pub(crate) async fn start(reply: &'static str, silent: bool) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let url = format!("http://{}/v1", listener.local_addr().expect("addr"));
         let requests = Arc::new(AtomicUsize::new(0));
@@ -577,7 +577,7 @@ async fn read_request(socket: &mut TcpStream) {
     }
 }
 
-fn openai(url: &str) -> Value {
+pub(crate) fn openai(url: &str) -> Value {
     json!({ "provider": "openai", "model": "gpt-4o-mini", "base_url": url })
 }
 

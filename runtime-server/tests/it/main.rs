@@ -13,6 +13,8 @@ mod knowledge;
 mod knowledge_sources;
 mod operations;
 mod persistence;
+mod poster;
 mod process;
 mod quotas;
+mod test_chat;
 mod widget;

@@ -15,6 +15,9 @@
 //!   is chosen), remembered accounts in a JSON file without secrets.
 //! - Expired access tokens are refreshed once, silently; a refused refresh
 //!   ends the session with [`Connectivity::SessionExpired`].
+//! - Test chat with a draft streams the chat protocol's frames as they
+//!   arrive ([`Studio::test_chat`]); [`Studio::upload_poster`] stores the
+//!   widget's 2D fallback image.
 //! - Draft edits go through the [`outbox`]: written to disk first, removed
 //!   when the server accepted them, sent again when it is reachable.
 
@@ -27,6 +30,7 @@ pub mod outbox;
 mod publish;
 pub mod secrets;
 mod session;
+mod test_chat;
 #[cfg(feature = "ts")]
 pub mod typescript;
 
@@ -46,6 +50,7 @@ pub use outbox::{EditKind, PendingEdit};
 pub use publish::{DraftDiff, FieldChange, PublishCheck, PublishCheckKind, PublishChecks};
 pub use secrets::{SecretBackend, SecretBackendChoice};
 pub use session::{SessionInfo, SignInRequest, SignUpRequest};
+pub use test_chat::{TEST_CHAT_STALL, TestChatOutcome};
 
 use crate::outbox::Outbox;
 use crate::secrets::SecretStore;

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use ts_rs::{Config, TS};
 
-use crate::{accounts, api, client, error, outbox, publish, secrets, session};
+use crate::{accounts, api, client, error, outbox, publish, secrets, session, test_chat};
 
 struct Declarations {
     cfg: Config,
@@ -49,7 +49,7 @@ pub fn bundle() -> String {
         outbox::EditKind, outbox::PendingEdit, api::DraftSaveStatus, api::DraftSave, api::OutboxReport,
         api::FieldProblem, api::PersonalityCheck, api::UploadProgress, api::EmbedSnippet,
         publish::PublishCheckKind, publish::PublishCheck, publish::PublishChecks, publish::FieldChange,
-        publish::DraftDiff,
+        publish::DraftDiff, test_chat::TestChatOutcome,
     );
     let imports: Vec<&String> = decls.referenced.iter().filter(|name| !decls.declared.contains(*name)).collect();
     let mut out =

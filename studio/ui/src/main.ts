@@ -16,6 +16,7 @@ import { signInScreen } from "./screens/signin";
 import { knowledgeScreen } from "./screens/knowledge";
 import { widgetScreen } from "./screens/widget";
 import { analyticsScreen } from "./screens/analytics";
+import { testChatScreen } from "./screens/test-chat";
 import { runViewportBench } from "./bench";
 import { listen } from "@tauri-apps/api/event";
 import type { BotView } from "./generated/animo";
@@ -249,6 +250,7 @@ async function start(): Promise<void> {
     knowledgeScreen(context),
     widgetScreen(context),
     analyticsScreen(context),
+    testChatScreen(context),
   ];
   // Account screens: bots, personality, publishing and embedding, members and API keys.
   registered.push(botsScreen(context), personalityScreen(context), publishScreen(context), membersScreen(context));

@@ -51,8 +51,12 @@ function webgl2Works(): boolean {
   }
 }
 
-/** The neutral poster: the bot's initial on its brand colour. */
-export function drawPoster(container: HTMLElement, botName: string): void {
+/**
+ * The 2D poster: the avatar's idle pose rendered when the bot was published,
+ * over the bot's initial on its brand colour. The initial shows until the
+ * image has loaded and stays when it fails to load, or when there is none.
+ */
+export function drawPoster(container: HTMLElement, botName: string, posterUrl: string | null = null): void {
   const poster = document.createElement("div");
   poster.className = "poster";
   const initial = document.createElement("div");
@@ -60,7 +64,26 @@ export function drawPoster(container: HTMLElement, botName: string): void {
   initial.setAttribute("aria-hidden", "true");
   initial.textContent = (Array.from(botName.trim())[0] ?? "?").toUpperCase();
   poster.append(initial);
+  if (posterUrl !== null) {
+    const image = document.createElement("img");
+    // Decorative: the panel's title already names the bot.
+    image.alt = "";
+    image.decoding = "async";
+    image.hidden = true;
+    image.addEventListener("load", () => {
+      image.hidden = false;
+      initial.remove();
+    });
+    image.addEventListener("error", () => image.remove());
+    image.src = posterUrl;
+    poster.append(image);
+  }
   container.replaceChildren(poster);
+}
+
+/** The poster's absolute URL, when the published version has one. */
+export function posterUrl(config: EmbedConfig, base: string): string | null {
+  return config.poster_url ? new URL(config.poster_url, `${base}/`).href : null;
 }
 
 /**
@@ -76,7 +99,7 @@ export async function mountStage(
 ): Promise<{ stage: Stage; shown: StageKind }> {
   const blocker = avatarBlocker(config, avatarChunk);
   const posterStage = (reason: string): { stage: Stage; shown: StageKind } => {
-    drawPoster(container, config.bot_name);
+    drawPoster(container, config.bot_name, posterUrl(config, base));
     container.dataset["stage"] = "poster";
     return {
       stage: { setPhase: () => undefined, cue: () => false, react: () => false, dispose: () => undefined },
@@ -87,7 +110,7 @@ export async function mountStage(
     return posterStage(blocker ?? "no_avatar");
   }
   container.dataset["stage"] = "loading";
-  drawPoster(container, config.bot_name);
+  drawPoster(container, config.bot_name, posterUrl(config, base));
   let handle: AvatarHandle;
   try {
     const module = (await import(avatarChunk)) as { mountAvatar: MountAvatar };

@@ -14,7 +14,7 @@ export type AuditId = string;
 
 export type EmbedId = string;
 
-export type ErrorCode = "malformed_json" | "invalid_request" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "token_expired" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "forbidden" | "signup_disabled" | "tenant_suspended" | "quota_exceeded" | "not_found" | "method_not_allowed" | "email_taken" | "conflict" | "not_published" | "bot_archived" | "invite_invalid" | "confirmation_required" | "not_glb" | "gltf_version_unsupported" | "glb_corrupt" | "gltf_extension_unsupported" | "avatar_too_complex" | "mapping_invalid" | "range_not_satisfiable" | "origin_not_allowed" | "visitor_token_invalid" | "visitor_token_expired" | "identity_invalid" | "rate_limited" | "budget_exhausted" | "provider_failed" | "unsupported_document" | "document_unreadable" | "document_empty" | "document_too_large" | "url_forbidden" | "url_unreachable" | "widget_not_built" | "demo_not_seeded" | "unavailable" | "internal";
+export type ErrorCode = "malformed_json" | "invalid_request" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "token_expired" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "forbidden" | "signup_disabled" | "tenant_suspended" | "quota_exceeded" | "not_found" | "method_not_allowed" | "email_taken" | "conflict" | "not_published" | "bot_archived" | "invite_invalid" | "confirmation_required" | "not_glb" | "gltf_version_unsupported" | "glb_corrupt" | "gltf_extension_unsupported" | "avatar_too_complex" | "mapping_invalid" | "range_not_satisfiable" | "origin_not_allowed" | "visitor_token_invalid" | "visitor_token_expired" | "identity_invalid" | "rate_limited" | "budget_exhausted" | "provider_failed" | "unsupported_document" | "document_unreadable" | "document_empty" | "document_too_large" | "url_forbidden" | "url_unreachable" | "poster_invalid" | "widget_not_built" | "demo_not_seeded" | "unavailable" | "internal";
 
 export type ErrorBody = { 
 /**
@@ -244,7 +244,12 @@ placement: PlacementRules,
 /**
  * The avatar and its slot mapping; without one the widget shows a 2D poster.
  */
-avatar?: BotAvatar | null, };
+avatar?: BotAvatar | null, 
+/**
+ * The avatar's idle pose as a PNG, the widget's 2D fallback; set by
+ * `PUT /v1/bots/{bot_id}/poster` and frozen into each published version.
+ */
+poster?: PosterView | null, };
 
 export type BotStatus = "active" | "archived";
 
@@ -1209,6 +1214,11 @@ placement: PlacementRules,
  */
 avatar?: EmbedAvatar | null, 
 /**
+ * A PNG of the avatar in its idle pose, rendered when the bot was
+ * published: the widget's 2D fallback where the 3D avatar does not run.
+ */
+poster_url?: string | null, 
+/**
  * The visitor's session.
  */
 visitor: VisitorSession, };
@@ -1450,6 +1460,38 @@ client_msg_id: string,
  * What the visitor wrote.
  */
 text: string, };
+
+export type TestChatRequest = { 
+/**
+ * The test conversation to continue (from an earlier `ack`); a new one when absent.
+ */
+conversation_id?: ConversationId, 
+/**
+ * An id the client chose for this message, making a retry idempotent; the server picks one when absent.
+ */
+client_msg_id?: string, 
+/**
+ * What the member wrote.
+ */
+text: string, };
+
+export type PosterView = { 
+/**
+ * The image's content hash, which is also its strong ETag.
+ */
+etag: string, 
+/**
+ * Width in pixels.
+ */
+width: number, 
+/**
+ * Height in pixels.
+ */
+height: number, 
+/**
+ * Size in bytes.
+ */
+bytes: number, };
 
 export type ChatHistory = { 
 /**
@@ -1921,6 +1963,7 @@ export const ERROR_CODES: Record<ErrorCode, { status: number; meaning: string }>
   document_too_large: { status: 413, meaning: "The document is over a size limit; the details name it." },
   url_forbidden: { status: 422, meaning: "Only public http and https addresses can be fetched." },
   url_unreachable: { status: 422, meaning: "The page could not be fetched; the message says why." },
+  poster_invalid: { status: 422, meaning: "The poster must be a PNG image within the size and dimension limits; the message says what is wrong." },
   widget_not_built: { status: 503, meaning: "This server has no widget files; build them with `npm run build` in widget/ (or `cargo xtask run`) and restart the server." },
   demo_not_seeded: { status: 404, meaning: "There is no demo bot on this server; create it with `animo-server demo`." },
   unavailable: { status: 503, meaning: "The service is temporarily unavailable; try again shortly." },

@@ -6,3 +6,4 @@ mod common;
 mod drafts;
 mod knowledge;
 mod session;
+mod test_chat;

@@ -5,6 +5,7 @@ import type {
   BotAvatar,
   BotId,
   BotView,
+  ConversationId,
   Email,
   EmbedId,
   ErrorCode,
@@ -286,6 +287,16 @@ live_version: number | null,
  * The fields that differ, in a stable order; everything when never published.
  */
 changes: Array<FieldChange>, };
+
+export type TestChatOutcome = { 
+/**
+ * The conversation the message went to, for a follow-up.
+ */
+conversation_id?: ConversationId | null, 
+/**
+ * The frames received, in order.
+ */
+frames: number, };
 
 /** The server the quick start runs, offered first on the sign-in screen. */
 export const DEFAULT_SERVER_URL = "http://127.0.0.1:8080";
