@@ -289,7 +289,7 @@ async fn drive(session: &crate::webdriver::Session, artifacts: &Path, server: &s
     let visit = |id: &'static str| async move {
         let link = session.find(&format!("[data-testid=nav-{id}]"), E2E_WAIT).await?;
         session.click(&link).await?;
-        session.find(&format!("[data-testid=screen-{}]", id.replace('_', "-")), E2E_WAIT).await.map(drop)
+        session.find(&format!("[data-testid=screen-{id}]"), E2E_WAIT).await.map(drop)
     };
 
     // Sign in to the demo server.
@@ -405,9 +405,12 @@ async fn test_chat(session: &crate::webdriver::Session) -> Result<()> {
     session
         .wait_for(
             "the test answer",
-            "const answers = document.querySelectorAll('[data-testid=test-chat-message-bot]');
-             return answers.length > 0 && answers[answers.length - 1].dataset.done === 'true'
-               && answers[answers.length - 1].textContent.trim().length > 0;",
+            "const states = document.querySelectorAll('[data-testid=test-chat-status]');
+             const answers = document.querySelectorAll('[data-testid=test-chat-answer]');
+             if (states.length === 0) return false;
+             const state = states[states.length - 1].dataset.state;
+             if (state === 'failed') throw new Error(states[states.length - 1].textContent);
+             return state === 'done' && answers[answers.length - 1].textContent.trim().length > 0;",
             E2E_WAIT,
         )
         .await?;

@@ -7,6 +7,7 @@
 import { h, replaceChildren } from "../dom";
 import { describeError } from "../errors";
 import * as account from "../ipc-account";
+import { posterRender } from "../ipc-test-chat";
 import type { Screen, StudioContext } from "../context";
 import { LIMITS, type BotVersionView } from "../generated/animo";
 import type { DraftDiff, PendingEdit, PublishChecks } from "../generated/studio";
@@ -226,6 +227,15 @@ export function publishScreen(context: StudioContext): Screen {
     busy = true;
     publishButton.disabled = true;
     try {
+      // The widget's 2D fallback is the avatar's idle pose, rendered here
+      // and stored on the draft so that this version freezes it. A failed
+      // render leaves the previous poster (or the drawn initial) in place
+      // and does not hold the publication back.
+      if (bot.draft.avatar !== null && bot.draft.avatar !== undefined) {
+        await posterRender(bot.id).catch((error: unknown) =>
+          context.notify(`The poster could not be rendered, so the widget keeps its previous 2D image: ${describeError(error)}`, "error"),
+        );
+      }
       const version = await account.publish(bot.id, text === "" ? {} : { note: text });
       note.value = "";
       context.notify(`Version ${version.version} is live.`);

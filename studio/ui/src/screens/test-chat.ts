@@ -127,9 +127,11 @@ export function testChatScreen(context: StudioContext): Screen {
       case "done":
         answer.status.textContent = frame.usage.cost_micro_usd > 0 ? `Cost: $${(frame.usage.cost_micro_usd / 1e6).toFixed(6)}` : "";
         playCue("idle");
+        answer.status.dataset["state"] = "done";
         break;
       case "error":
         answer.failed = true;
+        answer.status.dataset["state"] = "failed";
         answer.status.textContent = `${frame.message} (${frame.code})`;
         answer.status.classList.add("error");
         break;
