@@ -297,7 +297,7 @@ pub async fn poster(
     let row = embed_row(state, embed).await?;
     tenant_row(state, &row.tenant).await?;
     let bot = live_bot(state, &row.tenant, &row.bot).await?;
-    if !bot.config.poster.as_ref().is_some_and(|poster| poster.etag == sha256) {
+    if bot.config.poster.as_ref().is_none_or(|poster| poster.etag != sha256) {
         return Err(ApiError::not_found());
     }
     crate::poster::serve(state, &bot.db, sha256, headers).await
