@@ -39,6 +39,9 @@ pub fn test(root: &Path) -> Result<()> {
     })?;
     check(root, command(&studio_ui, "npm").args(["run", "typecheck"]))?;
     check(root, command(&studio_ui, "npm").arg("test"))?;
+    step("Studio end-to-end under a virtual display against a real server (tauri-driver)", || {
+        crate::studio::end_to_end(root)
+    })?;
 
     println!("\nall checks passed in {:.1?}", started.elapsed());
     Ok(())

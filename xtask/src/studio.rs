@@ -270,9 +270,16 @@ const DEMO_PASSWORD: &str = "animo-demo-password";
 
 async fn drive(session: &crate::webdriver::Session, artifacts: &Path, server: &str) -> Result<()> {
     use serde_json::json;
+    // A screenshot that does not come is reported, not fatal: the steps
+    // check the screens themselves.
     let shot = |name: &'static str| async move {
-        let png = session.screenshot().await?;
-        std::fs::write(artifacts.join(name), png).with_context(|| format!("could not write {name}"))
+        match session.screenshot().await {
+            Ok(png) => std::fs::write(artifacts.join(name), png).with_context(|| format!("could not write {name}")),
+            Err(error) => {
+                println!("studio end-to-end: no screenshot {name}: {error:#}");
+                Ok(())
+            }
+        }
     };
     let set_value = |selector: &'static str, value: String| async move {
         session

@@ -9,7 +9,10 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 /// The key W3C WebDriver uses for element references in JSON.
-const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecc";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// How long a screenshot may take.
+const SCREENSHOT_WAIT: Duration = Duration::from_secs(20);
 
 /// One WebDriver session.
 #[derive(Debug)]
@@ -31,14 +34,23 @@ impl Session {
             .timeout(Duration::from_secs(120))
             .build()
             .context("could not build the HTTP client")?;
-        let answer = call(
-            &http,
-            reqwest::Method::POST,
-            &format!("{driver}/session"),
-            Some(json!({ "capabilities": capabilities })),
-        )
-        .await
-        .context("the driver refused to start a session")?;
+        // tauri-driver listens before the native driver behind it does, and
+        // drops the connection of a request it cannot forward yet: such
+        // requests are retried for a while, refusals are not.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let answer = loop {
+            let body = json!({ "capabilities": capabilities.clone() });
+            match call(&http, reqwest::Method::POST, &format!("{driver}/session"), Some(body)).await {
+                Ok(answer) => break answer,
+                Err(error)
+                    if Instant::now() < deadline
+                        && error.chain().any(|cause| cause.downcast_ref::<reqwest::Error>().is_some()) =>
+                {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(error) => return Err(error.context("the driver refused to start a session")),
+            }
+        };
         let id = answer["sessionId"].as_str().context("the driver's new session has no id")?;
         Ok(Self { http, base: format!("{driver}/session/{id}") })
     }
@@ -108,7 +120,12 @@ impl Session {
 
     /// A PNG of the window's page.
     pub async fn screenshot(&self) -> Result<Vec<u8>> {
-        let value = self.get("/screenshot").await?;
+        // WebKitWebDriver can take very long to snapshot a window on a
+        // software-rendered virtual display; a screenshot is worth waiting
+        // for, but not for the whole request timeout.
+        let value = tokio::time::timeout(SCREENSHOT_WAIT, self.get("/screenshot"))
+            .await
+            .map_err(|_| anyhow::anyhow!("no screenshot within {} s", SCREENSHOT_WAIT.as_secs()))??;
         let encoded = value.as_str().context("the screenshot is not a string")?;
         base64::engine::general_purpose::STANDARD.decode(encoded).context("the screenshot is not base64")
     }
