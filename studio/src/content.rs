@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use animo_shared::ErrorCode;
 use animo_shared::avatar::{AvatarView, BotAvatar};
-use animo_shared::bot::UpdateBotRequest;
 use animo_shared::chat::{AnalyticsQuery, BotAnalytics};
 use animo_shared::knowledge::{AddUrlRequest, DocumentList, DocumentView, SearchRequest, SearchResponse};
 use animo_shared::{BotId, DocumentId};
@@ -135,20 +134,6 @@ pub async fn knowledge_search(
     core.search_knowledge(&bot_id, &request).await
 }
 
-/// Saves the widget's look, allowed origins, placement (and the greeting,
-/// which lives in the personality) to the draft, through the outbox.
-#[tauri::command]
-pub async fn widget_save(
-    core: State<'_, Core>,
-    bot_id: BotId,
-    update: UpdateBotRequest,
-) -> Result<DraftSave, StudioError> {
-    if update.model.is_some() {
-        return Err(StudioError::new(ErrorCode::InvalidRequest, "the widget screen does not change model settings"));
-    }
-    core.update_draft(&bot_id, update).await
-}
-
 /// A bot's figures per day over a range.
 #[tauri::command]
 pub async fn analytics_load(
@@ -219,7 +204,7 @@ mod tests {
     /// (see widget-form.test.ts), is one the server's type accepts.
     #[test]
     fn the_widget_screens_update_deserializes() {
-        let update: UpdateBotRequest = serde_json::from_value(serde_json::json!({
+        let update: animo_shared::bot::UpdateBotRequest = serde_json::from_value(serde_json::json!({
             "widget": {
                 "primary_color": "#1f6feb", "on_primary_color": "#ffffff", "theme": "auto",
                 "position": "bottom_right", "launcher_text": "Chat with us"

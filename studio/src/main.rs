@@ -114,7 +114,6 @@ fn main() {
             content::knowledge_delete,
             content::knowledge_resync,
             content::knowledge_search,
-            content::widget_save,
             content::analytics_load,
             content::avatar_upload,
             content::avatar_attach,

@@ -17,7 +17,6 @@ import type {
   DocumentView,
   SearchRequest,
   SearchResponse,
-  UpdateBotRequest,
 } from "./generated/animo";
 import type { DraftSave, UploadProgress } from "./generated/studio";
 import type { AvatarSource } from "./ipc";
@@ -57,8 +56,6 @@ export const knowledgeResync = (botId: BotId, documentId: DocumentId): Promise<D
   invoke("knowledge_resync", { botId, documentId });
 export const knowledgeSearch = (botId: BotId, request: SearchRequest): Promise<SearchResponse> =>
   invoke("knowledge_search", { botId, request });
-export const widgetSave = (botId: BotId, update: UpdateBotRequest): Promise<DraftSave> =>
-  invoke("widget_save", { botId, update });
 export const analyticsLoad = (botId: BotId, query: AnalyticsQuery): Promise<BotAnalytics> =>
   invoke("analytics_load", { botId, query });
 /** Uploads a local file or the demo avatar (not one already on the server). */

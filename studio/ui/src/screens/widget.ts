@@ -10,7 +10,7 @@ import type { BotView, Corner, Theme } from "../generated/animo";
 import type { Screen, StudioContext } from "../context";
 import { h, replaceChildren } from "../dom";
 import { describeError } from "../errors";
-import { widgetSave } from "../ipc-content";
+import { updateDraft } from "../ipc-account";
 import {
   CORNERS,
   THEMES,
@@ -230,7 +230,7 @@ export function widgetScreen(context: StudioContext): Screen {
     saveButton.disabled = true;
     saveStatus.textContent = "Saving…";
     try {
-      const result = await widgetSave(bot.id, checked.update);
+      const result = await updateDraft(bot.id, checked.update);
       saved = form;
       if (result.status === "saved") {
         saveStatus.textContent = "Saved to the draft.";
