@@ -3,33 +3,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import type { AnimoEventName, ChatHost } from "../chat-api";
 import type { ClientFrame, EmbedConfig, ServerFrame } from "../generated/animo";
+import { FakeSocket } from "./fake-socket";
 import { mountChat } from "./index";
 
-/** A socket the test drives by hand. */
-class FakeSocket {
-  static made: FakeSocket[] = [];
-  readyState = 0;
-  sent: ClientFrame[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((event: { data: string }) => void) | null = null;
-  onclose: (() => void) | null = null;
-  constructor(readonly url: string) {
-    FakeSocket.made.push(this);
-  }
-  send(data: string): void {
-    this.sent.push(JSON.parse(data) as ClientFrame);
-  }
-  close(): void {
-    this.readyState = 3;
-  }
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  frame(frame: ServerFrame): void {
-    this.onmessage?.({ data: JSON.stringify(frame) });
-  }
-}
+/** The frames a socket sent, parsed. */
+const sentFrames = (socket: FakeSocket): ClientFrame[] => socket.sent.map((data) => JSON.parse(data) as ClientFrame);
 
 const config: EmbedConfig = {
   embed_id: "em_test",
@@ -110,12 +88,12 @@ describe("the chat panel", () => {
     socket.open();
     socket.frame({ type: "ready", conversation_id: null, last_seq: 0 });
     // The open event was held until the socket opened; the page view follows.
-    expect(socket.sent.map((frame) => frame.type === "event" && frame.kind)).toEqual(["open", "page_view"]);
+    expect(sentFrames(socket).map((frame) => frame.type === "event" && frame.kind)).toEqual(["open", "page_view"]);
 
     const input = panel.querySelector("textarea") as HTMLTextAreaElement;
     input.value = "When are you open?";
     input.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
-    const sent = socket.sent[socket.sent.length - 1];
+    const sent = sentFrames(socket)[socket.sent.length - 1];
     expect(sent?.type).toBe("user_message");
     const clientId = sent?.type === "user_message" ? sent.client_msg_id : "";
     expect(input.value).toBe("");
@@ -151,7 +129,7 @@ describe("the chat panel", () => {
     expect(panel.querySelector(".sr[aria-live=polite]")?.textContent).toContain("We open at");
 
     (answer.querySelector("button[data-rating=up]") as HTMLButtonElement).click();
-    expect(socket.sent[socket.sent.length - 1]).toEqual({ type: "feedback", message_id: "m2", rating: "up" });
+    expect(sentFrames(socket)[socket.sent.length - 1]).toEqual({ type: "feedback", message_id: "m2", rating: "up" });
     expect(panel.querySelector("button[data-rating=up]")?.getAttribute("aria-pressed")).toBe("true");
   });
 
@@ -162,14 +140,14 @@ describe("the chat panel", () => {
     const socket = FakeSocket.made[0] as FakeSocket;
     socket.open();
     chat.send("hello");
-    const first = socket.sent[socket.sent.length - 1];
+    const first = sentFrames(socket)[socket.sent.length - 1];
     socket.frame({ type: "error", code: "budget_exhausted", message: "Budget used up" });
     const alert = panel.querySelector(".alert") as HTMLElement;
     expect(alert.hidden).toBe(false);
     expect(alert.textContent).toBe("The assistant is resting for now. Please try again later.");
     expect(emitted).toContainEqual(["error", { code: "budget_exhausted" }]);
     (panel.querySelector(".msg.visitor .note button") as HTMLButtonElement).click();
-    expect(socket.sent[socket.sent.length - 1]).toEqual(first);
+    expect(sentFrames(socket)[socket.sent.length - 1]).toEqual(first);
   });
 
   it("closes on Escape and gives focus back to the launcher", () => {

@@ -6,6 +6,7 @@
  */
 import type { ConnectionState, ChatController, ChatHost, MountChat } from "../chat-api";
 import type { ChatHistory, ClientFrame, EmbedConfig, ErrorBody, Rating, ServerFrame, WidgetEvent } from "../generated/animo";
+import { drawnIcon } from "../icon";
 import { renderMarkdown } from "./markdown";
 import { mountStage, type Stage } from "./stage";
 import { Conversation, type Effect, type UiMessage } from "./state";
@@ -587,7 +588,7 @@ class Chat implements ChatController {
         "aria-pressed": String(message.rating === rating),
         "data-rating": rating,
       });
-      button.append(thumb());
+      button.append(drawnIcon(THUMB_ICON));
       button.addEventListener("click", () => this.rate(message, rating));
       row.append(button);
     }
@@ -598,18 +599,9 @@ class Chat implements ChatController {
   }
 }
 
-/** A thumbs-up icon (drawn, since emoji fonts are not everywhere); turned over for thumbs down. */
-function thumb(): SVGSVGElement {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  const path = document.createElementNS(ns, "path");
-  path.setAttribute("fill", "currentColor");
-  path.setAttribute("d", "M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6v-.3a1.5 1.5 0 0 0-.5-1.1L13.2 1 7.6 6.6A2 2 0 0 0 7 8v11a2 2 0 0 0 2 2h9a2 2 0 0 0 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z");
-  svg.append(path);
-  return svg;
-}
+/** A thumbs-up (turned over for thumbs down). */
+const THUMB_ICON =
+  "M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6v-.3a1.5 1.5 0 0 0-.5-1.1L13.2 1 7.6 6.6A2 2 0 0 0 7 8v11a2 2 0 0 0 2 2h9a2 2 0 0 0 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z";
 
 function safeLink(raw: string): string | null {
   try {

@@ -2,34 +2,8 @@ import { describe, expect, it } from "vitest";
 
 import type { ConnectionState } from "../chat-api";
 import type { ServerFrame } from "../generated/animo";
+import { FakeSocket } from "./fake-socket";
 import { readEventStream, SSE_AFTER_FAILURES, Transport, type TransportEnv } from "./transport";
-
-/** A socket the test opens, feeds and closes by hand. */
-class FakeSocket {
-  static made: FakeSocket[] = [];
-  readyState = 0;
-  sent: string[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((event: { data: string }) => void) | null = null;
-  onclose: (() => void) | null = null;
-  constructor(readonly url: string) {
-    FakeSocket.made.push(this);
-  }
-  send(data: string): void {
-    this.sent.push(data);
-  }
-  close(): void {
-    this.readyState = 3;
-  }
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  drop(): void {
-    this.readyState = 3;
-    this.onclose?.();
-  }
-}
 
 function harness(online = true) {
   FakeSocket.made = [];

@@ -8,6 +8,7 @@
  */
 import type { AnimoEventName, AnimoEvents, ChatController, ChatHost, MountChat } from "../chat-api";
 import { readEmbedId } from "../embed-id";
+import { drawnIcon } from "../icon";
 import type { EmbedConfig, ErrorBody } from "../generated/animo";
 import { adoptCss, readableOn, safeColor } from "../theme";
 import { placementAllows } from "./placement";
@@ -157,17 +158,8 @@ async function fetchConfig(): Promise<EmbedConfig> {
   return config ?? fresh;
 }
 
-function svgIcon(): SVGSVGElement {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  const path = document.createElementNS(ns, "path");
-  path.setAttribute("fill", "currentColor");
-  path.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z");
-  svg.append(path);
-  return svg;
-}
+/** A speech bubble, the launcher's icon. */
+const CHAT_ICON = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
 
 function labels(): [string, string] {
   const language = (config?.language ?? "en").toLowerCase().split("-")[0] ?? "en";
@@ -195,7 +187,7 @@ function drawLauncher(look: EmbedConfig["widget"]): void {
   host.style.setProperty("--animo-on-primary", readableOn(primary, safeColor(look.on_primary_color, "#ffffff")));
   button.className = `launcher ${look.position ?? "bottom_right"}`;
   const text = look.launcher_text?.trim() ?? "";
-  button.replaceChildren(svgIcon());
+  button.replaceChildren(drawnIcon(CHAT_ICON));
   if (text) {
     const span = document.createElement("span");
     span.textContent = text;
