@@ -14,9 +14,11 @@
 //! `--mode bm25` without `--data` runs the server without the embedding model
 //! (the BM25 index is the same with or without vectors). With `--data DIR`
 //! the server's database stays in `DIR` with what the run
-//! ingested, and a later run with the same `DIR` and corpus skips ingestion,
-//! so the three modes (or ranking changes that do not touch the index) are
-//! compared on one ingestion.
+//! uploaded, and a later run with the same `DIR` and corpus uploads nothing:
+//! it waits for whatever ingestion is left (a run stopped half-way resumes,
+//! the server's jobs being durable) and scores, so the three modes (or
+//! ranking changes that do not touch the index) are compared on one
+//! ingestion.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead as _, BufReader};
@@ -43,6 +45,8 @@ const PASSAGES_PER_QUERY: u32 = 50;
 const AT: usize = 10;
 /// How long ingestion may take before the run gives up.
 const INGESTION_TIMEOUT: Duration = Duration::from_secs(4 * 3600);
+/// How often progress is printed while ingestion runs.
+const PROGRESS_EVERY: Duration = Duration::from_secs(30);
 /// The file in `--data` that records an ingested corpus.
 const STATE_FILE: &str = "bench-retrieval.json";
 
@@ -215,7 +219,7 @@ async fn run(
     let ingested = match previous {
         Some(ingested) if ingested.corpus == corpus_stamp => {
             println!(
-                "bench-retrieval: reusing the {} documents ingested in {}",
+                "bench-retrieval: reusing the {} documents uploaded in {}",
                 ingested.documents.len(),
                 dir.display()
             );
@@ -223,7 +227,9 @@ async fn run(
         }
         Some(_) => bail!("{} holds another corpus; use another --data folder", dir.display()),
         None => {
-            let ingested = ingest(&client, &base, corpus, corpus_stamp).await?;
+            let ingested = upload_corpus(&client, &base, corpus, corpus_stamp).await?;
+            // Saved before the jobs finish: the server's jobs are durable, so a run stopped
+            // during ingestion resumes it with the same --data instead of starting over.
             if args.data.is_some() {
                 std::fs::write(&state_path, serde_json::to_vec(&ingested)?)
                     .with_context(|| format!("could not write {}", state_path.display()))?;
@@ -231,11 +237,17 @@ async fn run(
             ingested
         }
     };
+    wait_for_ingestion(&client, &base, &ingested).await?;
     evaluate(&client, &base, &ingested, args, judged, qrels).await
 }
 
-/// Signs up, creates the bot, uploads the corpus and waits for its ingestion.
-async fn ingest(client: &reqwest::Client, base: &str, corpus: &[CorpusDoc], corpus_stamp: String) -> Result<Ingested> {
+/// Signs up, creates the bot and uploads the corpus.
+async fn upload_corpus(
+    client: &reqwest::Client,
+    base: &str,
+    corpus: &[CorpusDoc],
+    corpus_stamp: String,
+) -> Result<Ingested> {
     let signup = json!({
         "email": "bench-retrieval@example.com",
         "password": "bench-password-long-enough",
@@ -284,40 +296,67 @@ async fn ingest(client: &reqwest::Client, base: &str, corpus: &[CorpusDoc], corp
     let uploaded = started.elapsed();
     println!("bench-retrieval: uploaded {} documents in {:.1} s", documents.len(), uploaded.as_secs_f64());
 
-    let list_url = format!("{base}/v1/bots/{bot}/knowledge");
-    let list = loop {
-        let list: DocumentList =
-            serde_json::from_value(expect_json(client.get(&list_url).bearer_auth(&key), "document list").await?)?;
-        let waiting = list
-            .documents
+    Ok(Ingested { corpus: corpus_stamp, key, bot, documents })
+}
+
+/// Waits until every uploaded document is indexed or failed, saying how far
+/// ingestion has got every half minute, and reports the rate and failures.
+async fn wait_for_ingestion(client: &reqwest::Client, base: &str, ingested: &Ingested) -> Result<()> {
+    let started = Instant::now();
+    let list_url = format!("{base}/v1/bots/{}/knowledge", ingested.bot);
+    let done = |list: &DocumentList| {
+        list.documents
             .iter()
-            .filter(|document| !matches!(document.status, DocumentStatus::Indexed | DocumentStatus::Failed))
-            .count();
-        if waiting == 0 {
+            .filter(|document| matches!(document.status, DocumentStatus::Indexed | DocumentStatus::Failed))
+            .count()
+    };
+    let passages = |list: &DocumentList| list.documents.iter().map(|document| document.chunks).sum::<u64>();
+    let mut first: Option<(usize, u64)> = None;
+    let mut last_report = Instant::now();
+    let list = loop {
+        let list: DocumentList = serde_json::from_value(
+            expect_json(client.get(&list_url).bearer_auth(&ingested.key), "document list").await?,
+        )?;
+        first.get_or_insert((done(&list), passages(&list)));
+        if done(&list) == list.documents.len() {
             break list;
         }
+        if last_report.elapsed() >= PROGRESS_EVERY {
+            last_report = Instant::now();
+            println!(
+                "bench-retrieval: {} of {} documents ingested ({} passages) after {:.0} s",
+                done(&list),
+                list.documents.len(),
+                passages(&list),
+                started.elapsed().as_secs_f64()
+            );
+        }
         ensure!(started.elapsed() < INGESTION_TIMEOUT, "ingestion did not finish within {INGESTION_TIMEOUT:?}");
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        // The list of thousands of documents is itself work for the server: not asked for too often.
+        tokio::time::sleep(Duration::from_secs(5)).await;
     };
+    let (documents_before, passages_before) = first.unwrap_or_default();
     let seconds = started.elapsed().as_secs_f64();
-    let passages: u64 = list.documents.iter().map(|document| document.chunks).sum();
     let failed: Vec<&DocumentView> =
         list.documents.iter().filter(|document| document.status == DocumentStatus::Failed).collect();
     println!(
-        "bench-retrieval: ingested {} documents into {passages} passages in {seconds:.1} s: {:.1} passages/s, {:.1} documents/s end to end ({} failed)",
+        "bench-retrieval: {} documents in {} passages ({} failed); this run ingested {} documents, {} passages in {seconds:.1} s: {:.1} passages/s, {:.1} documents/s",
         list.documents.len(),
-        passages as f64 / seconds,
-        list.documents.len() as f64 / seconds,
-        failed.len()
+        passages(&list),
+        failed.len(),
+        list.documents.len() - documents_before,
+        passages(&list) - passages_before,
+        (passages(&list) - passages_before) as f64 / seconds,
+        (list.documents.len() - documents_before) as f64 / seconds,
     );
     for document in failed.iter().take(5) {
         let reason = document.error.as_ref().map_or("", |error| error.message.as_str());
         println!(
             "bench-retrieval:   failed: {} ({reason})",
-            documents.get(&document.id.to_string()).map_or("?", String::as_str)
+            ingested.documents.get(&document.id.to_string()).map_or("?", String::as_str)
         );
     }
-    Ok(Ingested { corpus: corpus_stamp, key, bot, documents })
+    Ok(())
 }
 
 /// A BEIR document as the file a business would upload.
