@@ -3,8 +3,11 @@
 
 use std::f32::consts::FRAC_PI_2;
 
-use bevy::camera::Projection;
+use bevy::camera::{Exposure, Projection};
+use bevy::core_pipeline::prepass::DepthPrepass;
+use bevy::core_pipeline::tonemapping::{DebandDither, Tonemapping};
 use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseScrollUnit};
+use bevy::light::GlobalAmbientLight;
 use bevy::math::bounding::{Aabb3d, RayCast3d};
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
@@ -96,18 +99,61 @@ impl OrbitCamera {
     }
 }
 
-/// Spawns the camera and the lights.
+/// The widget's lighting (`widget/src/avatar/scene.ts`), which visitors see:
+/// a white directional light of intensity 2 from (1, 2, 3), a hemisphere
+/// light of intensity 2.2 from white above to this colour below, no shadows
+/// and no tone mapping.
+const WIDGET_SUN_INTENSITY: f32 = 2.0;
+const WIDGET_SUN_FROM: Vec3 = Vec3::new(1.0, 2.0, 3.0);
+const WIDGET_HEMISPHERE_INTENSITY: f32 = 2.2;
+const WIDGET_HEMISPHERE_GROUND: Color = Color::srgb_u8(0x55, 0x60, 0x70);
+
+/// three.js lights are in the output's units, Bevy's in lux scaled by the
+/// camera's exposure; this brings the widget's intensities to Bevy's.
+fn bevy_light_units(intensity: f32) -> f32 {
+    intensity / Exposure::default().exposure()
+}
+
+/// The ambient light closest to the widget's hemisphere light: Bevy has no
+/// hemisphere light, so a uniform light of the sky and ground colours' mean,
+/// which is what a surface facing sideways gets from the hemisphere. three.js
+/// divides the hemisphere's irradiance by π (Lambert), Bevy's ambient does not.
+pub(crate) fn widget_ambient_light() -> GlobalAmbientLight {
+    let ground = WIDGET_HEMISPHERE_GROUND.to_linear();
+    let mean = LinearRgba::rgb((1.0 + ground.red) / 2.0, (1.0 + ground.green) / 2.0, (1.0 + ground.blue) / 2.0);
+    GlobalAmbientLight {
+        color: mean.into(),
+        brightness: bevy_light_units(WIDGET_HEMISPHERE_INTENSITY / std::f32::consts::PI),
+        ..default()
+    }
+}
+
+/// Spawns the camera and the light, lit as the widget lights the avatar.
+///
+/// Every pass and light costs fragment work, which on a software renderer
+/// (Mesa's llvmpipe, where the Studio may run) is most of a frame's time: no
+/// tone mapping or dithering (the widget has none either), a single
+/// directional light like the widget's, no shadow maps (the widget renders
+/// none), and a depth prepass, which shades each covered pixel once instead
+/// of once per overlapping surface.
 pub(crate) fn spawn_camera_and_lights(mut commands: Commands) {
-    commands.spawn((Name::new("preview camera"), Camera3d::default(), OrbitCamera::default(), Transform::default()));
     commands.spawn((
-        Name::new("key light"),
-        DirectionalLight { illuminance: 6_000.0, ..default() },
-        Transform::from_xyz(2.0, 4.0, 3.0).looking_at(Vec3::ZERO, Vec3::Y),
+        Name::new("preview camera"),
+        Camera3d::default(),
+        Tonemapping::None,
+        DebandDither::Disabled,
+        DepthPrepass,
+        OrbitCamera::default(),
+        Transform::default(),
     ));
     commands.spawn((
-        Name::new("rim light"),
-        DirectionalLight { illuminance: 2_500.0, ..default() },
-        Transform::from_xyz(-3.0, 2.0, -3.0).looking_at(Vec3::ZERO, Vec3::Y),
+        Name::new("key light"),
+        DirectionalLight {
+            illuminance: bevy_light_units(WIDGET_SUN_INTENSITY),
+            shadow_maps_enabled: false,
+            ..default()
+        },
+        Transform::from_translation(WIDGET_SUN_FROM).looking_at(Vec3::ZERO, Vec3::Y),
     ));
 }
 

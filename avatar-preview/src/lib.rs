@@ -33,7 +33,6 @@ pub mod headless;
 pub mod playback;
 
 use bevy::app::AnimationSystems;
-use bevy::light::GlobalAmbientLight;
 use bevy::prelude::*;
 
 /// What a host of the preview needs.
@@ -67,7 +66,7 @@ impl Plugin for AvatarPreviewPlugin {
             .init_resource::<playback::Playback>()
             .init_resource::<avatar::LoadCounter>()
             .insert_resource(ClearColor(camera::BACKGROUND))
-            .insert_resource(GlobalAmbientLight { brightness: 400.0, ..default() })
+            .insert_resource(camera::widget_ambient_light())
             .add_systems(Startup, camera::spawn_camera_and_lights)
             .add_systems(
                 Update,
