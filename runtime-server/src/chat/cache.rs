@@ -35,14 +35,15 @@ pub fn normalize(question: &str) -> String {
         .join(" ")
 }
 
-/// The cached answer for a key, counting the hit.
+/// The cached answer for a key.
+///
+/// Only read: hits are counted by the `animo_chat_cache_lookups_total` metric. Counting
+/// them in the entry made every visitor asking a popular opening question
+/// write the same record, and those writes conflicted and were retried.
 pub async fn lookup(db: &TenantDb, bot: &BotId, version: u32, key: &str) -> ApiResult<Option<CachedAnswer>> {
     Ok(db
         .db()
-        .query(
-            "UPDATE answer_cache SET hits = (hits ?? 0) + 1 WHERE bot = $bot AND version = $version AND key = $key
-             RETURN text, sources",
-        )
+        .query("SELECT text, sources FROM answer_cache WHERE bot = $bot AND version = $version AND key = $key")
         .bind("bot", bot)
         .bind("version", version)
         .bind("key", key)
@@ -68,7 +69,7 @@ pub async fn insert(
             "entry",
             serde_json::json!({
                 "bot": bot, "version": version, "key": key, "text": text, "sources": sources,
-                "visitor": speaker.visitor, "user_id": speaker.user_id, "hits": 0, "created_at": Timestamp::now(),
+                "visitor": speaker.visitor, "user_id": speaker.user_id, "created_at": Timestamp::now(),
             }),
         )
         .run()

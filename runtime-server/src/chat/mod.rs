@@ -23,6 +23,7 @@ pub mod offline;
 pub mod store;
 pub mod test_chat;
 pub mod visitors;
+pub mod writer;
 
 use std::collections::HashMap;
 use std::pin::Pin;
@@ -143,10 +144,51 @@ pub struct ChatState {
     ip_limits: RateLimiter,
     /// Test messages per member.
     tester_limits: RateLimiter,
-    /// One lock per conversation with a turn in progress: turns of one
-    /// conversation run one after the other, and a resume waits for the
-    /// answer being written so it can replay it.
-    turns: Mutex<HashMap<ConversationId, Arc<tokio::sync::Mutex<()>>>>,
+    /// The conversations with a turn in progress or a connection holding them.
+    conversations: Mutex<Conversations>,
+    /// The group commit of messages.
+    pub writers: writer::Writers,
+}
+
+/// A conversation whose turns are running or may soon run: its turns take
+/// its lock, so they run one after the other, a resume waits for the answer
+/// being written so it can replay it, and the lock guards what the turns know
+/// about the conversation ([`store::ConversationState`], read on first use).
+///
+/// There is one per conversation in the process while anyone holds it (a
+/// turn, or a chat connection between its turns), so every writer of a
+/// conversation's messages goes through the same lock and state. The
+/// embedded database belongs to one process, so no other process writes them.
+#[derive(Debug)]
+pub struct Conversation {
+    id: ConversationId,
+    state: tokio::sync::Mutex<Option<store::ConversationState>>,
+}
+
+impl Conversation {
+    /// The conversation's id.
+    pub fn id(&self) -> &ConversationId {
+        &self.id
+    }
+}
+
+#[derive(Debug)]
+struct Conversations {
+    entries: HashMap<ConversationId, Arc<Conversation>>,
+    /// Entries nobody holds are dropped when the map reaches this size, which
+    /// then becomes twice what is left, so pruning stays rare however many
+    /// conversations are held.
+    prune_at: usize,
+}
+
+impl Default for Conversations {
+    fn default() -> Self {
+        Self { entries: HashMap::new(), prune_at: Self::MIN_PRUNE_AT }
+    }
+}
+
+impl Conversations {
+    const MIN_PRUNE_AT: usize = 1_024;
 }
 
 impl ChatState {
@@ -160,17 +202,24 @@ impl ChatState {
             visitor_limits: RateLimiter::default(),
             ip_limits: RateLimiter::default(),
             tester_limits: RateLimiter::default(),
-            turns: Mutex::default(),
+            conversations: Mutex::default(),
+            writers: writer::Writers::default(),
         })
     }
 
-    fn turn_lock(&self, conversation: &ConversationId) -> Arc<tokio::sync::Mutex<()>> {
-        let mut turns = self.turns.lock().unwrap_or_else(PoisonError::into_inner);
-        // Locks nobody holds or waits for are dropped as the map grows.
-        if turns.len() > 1_024 {
-            turns.retain(|_, lock| Arc::strong_count(lock) > 1);
+    /// The conversation's shared lock and state.
+    pub fn conversation(&self, id: &ConversationId) -> Arc<Conversation> {
+        let mut conversations = self.conversations.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(entry) = conversations.entries.get(id) {
+            return Arc::clone(entry);
         }
-        turns.entry(conversation.clone()).or_default().clone()
+        if conversations.entries.len() >= conversations.prune_at {
+            conversations.entries.retain(|_, entry| Arc::strong_count(entry) > 1);
+            conversations.prune_at = (conversations.entries.len() * 2).max(Conversations::MIN_PRUNE_AT);
+        }
+        let entry = Arc::new(Conversation { id: id.clone(), state: tokio::sync::Mutex::new(None) });
+        conversations.entries.insert(id.clone(), Arc::clone(&entry));
+        entry
     }
 }
 
@@ -226,8 +275,8 @@ pub async fn resume(
 ) -> ApiResult<()> {
     let db = state.store.tenant(&session.claims.tid).await?;
     store::owned_conversation(&db, &session.claims.bot, &session.speaker(), conversation).await?;
-    let lock = state.chat.turn_lock(conversation);
-    drop(lock.lock().await);
+    let entry = state.chat.conversation(conversation);
+    drop(entry.state.lock().await);
     for message in store::messages_after(&db, conversation, after).await? {
         emit(sink, ServerFrame::Message { message }).await;
     }
@@ -317,10 +366,18 @@ pub struct TurnRequest {
 }
 
 /// Runs one turn, sending every frame (including a final `error` frame on
-/// failure) to `sink`.
-pub async fn turn(state: AppState, session: VisitorSession, request: TurnRequest, sink: FrameSink) {
+/// failure) to `sink`. `held` is the conversation a connection's previous
+/// turn used, its ownership checked then (`None` for a first turn or a
+/// one-off request); the turn leaves its own conversation there.
+pub async fn turn(
+    state: AppState,
+    session: VisitorSession,
+    request: TurnRequest,
+    sink: FrameSink,
+    held: &mut Option<Arc<Conversation>>,
+) {
     let received = Instant::now();
-    let result = run_turn(&state, &session, request, &sink, received).await;
+    let result = run_turn(&state, &session, request, &sink, received, held).await;
     report_turn(&state, &sink, result).await;
 }
 
@@ -387,22 +444,30 @@ async fn run_turn(
     request: TurnRequest,
     sink: &FrameSink,
     received: Instant,
+    held: &mut Option<Arc<Conversation>>,
 ) -> ApiResult<()> {
     validate(&request)?;
     check_rate_limits(state, session)?;
     let claims = &session.claims;
     let bot = embed::live_bot(state, &claims.tid, &claims.bot).await?;
     let speaker = session.speaker();
-    let conversation = match &request.conversation {
-        Some(id) => {
+    let conversation = match (&request.conversation, held.take()) {
+        // The connection's own conversation, checked by an earlier turn.
+        (Some(id), Some(entry)) if entry.id() == id => entry,
+        (None, Some(entry)) => entry,
+        (Some(id), _) => {
             store::owned_conversation(&bot.db, &claims.bot, &speaker, id).await?;
-            id.clone()
+            state.chat.conversation(id)
         }
-        None => match store::current_conversation(&bot.db, &claims.bot, &speaker).await? {
-            Some((id, _)) => id,
-            None => ConversationId::generate(),
-        },
+        (None, None) => {
+            let id = match store::current_conversation(&bot.db, &claims.bot, &speaker).await? {
+                Some((id, _)) => id,
+                None => ConversationId::generate(),
+            };
+            state.chat.conversation(&id)
+        }
     };
+    *held = Some(Arc::clone(&conversation));
     let asker = Asker { bot: &bot, speaker: &speaker, origin: &claims.org, test: false };
     answer_turn(state, &asker, &conversation, request, sink, received).await
 }
@@ -421,19 +486,42 @@ pub(crate) struct Asker<'a> {
 }
 
 /// The turn after its checks: store and acknowledge the message, cue, answer,
-/// store the answer, send the sources and `done`.
+/// store the answer, send the sources and `done`, holding the conversation's
+/// lock throughout.
 pub(crate) async fn answer_turn(
     state: &AppState,
     asker: &Asker<'_>,
+    conversation: &Conversation,
+    request: TurnRequest,
+    sink: &FrameSink,
+    received: Instant,
+) -> ApiResult<()> {
+    let mut guard = conversation.state.lock().await;
+    let loaded = match guard.take() {
+        Some(known) => known,
+        None => store::conversation_state(&asker.bot.db, conversation.id()).await?,
+    };
+    let known = guard.insert(loaded);
+    let result = answer_locked(state, asker, conversation.id(), known, request, sink, received).await;
+    if result.is_err() {
+        // A failed write may have been stored all the same; what is stored is
+        // read again before the next turn.
+        *guard = None;
+    }
+    result
+}
+
+async fn answer_locked(
+    state: &AppState,
+    asker: &Asker<'_>,
     conversation: &ConversationId,
+    known: &mut store::ConversationState,
     request: TurnRequest,
     sink: &FrameSink,
     received: Instant,
 ) -> ApiResult<()> {
     let bot = asker.bot;
     let speaker = asker.speaker;
-    let lock = state.chat.turn_lock(conversation);
-    let _turn = lock.lock().await;
 
     let lexicon = lexicon_of(&bot.config);
     let mapping = mapping_of(&bot.config);
@@ -441,6 +529,7 @@ pub(crate) async fn answer_turn(
     let stored = accept_visitor_message(
         state,
         bot,
+        known,
         store::VisitorMessage {
             bot: &bot.bot,
             version: bot.version,
@@ -515,13 +604,16 @@ pub(crate) async fn answer_turn(
         0 => None,
         _ => Some(state.chat.meters.spend(&bot.db, &bot.tenant, &bot.bot).await?),
     };
-    let (message_id, seq) = store::store_answer(
+    let seq = known.last_seq + 1;
+    let message_id = store::store_answer(
+        &state.chat.writers,
         &bot.db,
         store::BotAnswer {
             bot: &bot.bot,
             version: bot.version,
             conversation,
             speaker,
+            origin: asker.origin,
             reply_to: &stored.id,
             reply_to_client: &request.client_msg_id,
             text: &text,
@@ -534,8 +626,10 @@ pub(crate) async fn answer_turn(
             sentiment: reading_json(&answer_reading),
             test: asker.test,
         },
+        seq,
     )
     .await?;
+    known.stored(seq, None);
     if let Some(spend) = spend {
         spend.add(usage.cost_micro_usd);
     }
@@ -554,37 +648,43 @@ pub(crate) async fn answer_turn(
 
 /// Stores a visitor message once per client id, counted against the plan's
 /// monthly and the bot's daily limits. A retry of a stored message is found
-/// before anything is counted, so it is never refused by a limit it already passed.
+/// before anything is counted, so it is never refused by a limit it already
+/// passed; the caller holds the conversation's lock, so two retries racing
+/// each other are one after the other here.
 async fn accept_visitor_message(
     state: &AppState,
     bot: &PublicBot,
+    known: &mut store::ConversationState,
     message: store::VisitorMessage<'_>,
 ) -> ApiResult<store::StoredVisitorMessage> {
-    if let Some(found) = store::find_by_client_id(&bot.db, message.conversation, message.client_msg_id).await? {
+    if known.may_hold(message.client_msg_id)
+        && let Some(found) = store::find_by_client_id(&bot.db, message.conversation, message.client_msg_id).await?
+    {
         return Ok(found);
     }
-    if message.test {
+    let seq = known.last_seq + 1;
+    let client_msg_id = message.client_msg_id;
+    let writers = &state.chat.writers;
+    let stored = if message.test {
         // A member's test is not a visitor message: the per-member rate
         // limit bounds it instead of the plan's and the bot's message limits.
-        return store::store_visitor_message(&bot.db, message).await;
-    }
-    let limits = meters::MessageLimits {
-        monthly: state.chat.plan_limits.monthly_messages(state, &bot.tenant).await?,
-        daily: state.config.chat_limits.bot_per_day,
+        store::store_visitor_message(writers, &bot.db, message, seq).await?
+    } else {
+        let limits = meters::MessageLimits {
+            monthly: state.chat.plan_limits.monthly_messages(state, &bot.tenant).await?,
+            daily: state.config.chat_limits.bot_per_day,
+        };
+        let reservation = state.chat.meters.reserve_message(&bot.db, &bot.tenant, &bot.bot, limits).await?;
+        match store::store_visitor_message(writers, &bot.db, message, seq).await {
+            Ok(stored) => stored,
+            Err(error) => {
+                reservation.give_back();
+                return Err(error);
+            }
+        }
     };
-    let reservation = state.chat.meters.reserve_message(&bot.db, &bot.tenant, &bot.bot, limits).await?;
-    match store::store_visitor_message(&bot.db, message).await {
-        Ok(stored) if stored.duplicate => {
-            // A racing retry stored it first and counted it then.
-            reservation.give_back();
-            Ok(stored)
-        }
-        Ok(stored) => Ok(stored),
-        Err(error) => {
-            reservation.give_back();
-            Err(error)
-        }
-    }
+    known.stored(seq, Some(client_msg_id));
+    Ok(stored)
 }
 
 /// The sources an answer cites as `[n]`; all of them when it cites none by

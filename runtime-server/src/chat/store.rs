@@ -1,19 +1,24 @@
 //! Conversations and messages in the tenant database.
 //!
 //! A visitor message or a bot answer is written in one transaction with its
-//! conversation's sequence number, so a message that is acknowledged is
+//! conversation's new sequence number (batched with other conversations'
+//! writes by [`super::writer`]), so a message that is acknowledged is
 //! stored. The limits and budgets are checked against running totals kept
 //! by [`super::meters`], which count from these messages; no record shared
 //! by several conversations is written here.
+
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
 
 use animo_shared::chat::{Author, ChatMessage, MessageUsage, Rating, Source};
 use animo_shared::{BotId, ConversationId, MessageId, Timestamp, VisitorId};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::writer::{MessageWrite, Writers};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::NewId;
-use crate::store::{StoreError, THROW_PREFIX, TenantDb};
+use crate::store::TenantDb;
 
 /// Who is talking: an anonymous visitor, or a user the tenant verified.
 #[derive(Debug, Clone)]
@@ -151,31 +156,108 @@ pub async fn find_by_client_id(
     Ok(found.map(|message| StoredVisitorMessage { id: message.id, seq: message.seq, duplicate: true, answer }))
 }
 
-/// Stores a visitor message exactly once per `client_msg_id`; a message
-/// stored earlier comes back marked as a duplicate. The caller counted it
-/// against the limits (see [`super::meters`]): no shared counter is written
-/// here, so concurrent conversations do not conflict.
-pub async fn store_visitor_message(db: &TenantDb, message: VisitorMessage<'_>) -> ApiResult<StoredVisitorMessage> {
+/// The conversation record as it is after a message: what a new
+/// conversation starts with, and the `last_seq` and `last_at` an existing
+/// one takes (see [`super::writer`]).
+fn conversation_record(
+    conversation: &ConversationId,
+    bot: &BotId,
+    speaker: &Speaker,
+    origin: &str,
+    seq: u64,
+    now: Timestamp,
+) -> serde_json::Value {
+    json!({
+        "id": conversation,
+        "bot": bot,
+        "visitor": speaker.visitor,
+        "user_id": speaker.user_id,
+        "origin": origin,
+        "created_at": now,
+        "last_at": now,
+        "last_seq": seq,
+    })
+}
+
+/// What the turns of a conversation need to know about what it holds: its
+/// last sequence number and (hashed) the client ids of its visitor messages.
+///
+/// Loaded once when a conversation's turns start and then kept up to date by
+/// the turns themselves, which are the only writers of a conversation's
+/// messages and run one at a time (see [`super::Conversation`]); so a turn
+/// neither reads the conversation's record nor looks for its client id in
+/// the database unless that id may have been stored before.
+#[derive(Debug, Default)]
+pub struct ConversationState {
+    /// The sequence number of the conversation's newest message.
+    pub last_seq: u64,
+    client_ids: HashSet<u64>,
+}
+
+impl ConversationState {
+    /// Counts a message stored with this sequence number.
+    pub fn stored(&mut self, seq: u64, client_msg_id: Option<&str>) {
+        self.last_seq = self.last_seq.max(seq);
+        if let Some(id) = client_msg_id {
+            self.client_ids.insert(client_id_hash(id));
+        }
+    }
+
+    /// Whether a visitor message with this client id may be stored already
+    /// (a hash matched; only the database can tell for sure).
+    pub fn may_hold(&self, client_msg_id: &str) -> bool {
+        self.client_ids.contains(&client_id_hash(client_msg_id))
+    }
+}
+
+fn client_id_hash(id: &str) -> u64 {
+    // Fixed keys: the same id hashes the same in every process, which keeps
+    // the set a plain function of what is stored.
+    let mut hasher = std::hash::DefaultHasher::new();
+    id.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Reads what the turns of a conversation need to know (empty for a new one).
+pub async fn conversation_state(db: &TenantDb, conversation: &ConversationId) -> ApiResult<ConversationState> {
+    #[derive(Deserialize)]
+    struct Row {
+        seq: u64,
+        #[serde(default)]
+        client_msg_id: Option<String>,
+    }
+    let rows: Vec<Row> = db
+        .db()
+        .query("SELECT seq, client_msg_id FROM message WHERE conversation = $conversation")
+        .bind("conversation", conversation)
+        .run()
+        .await?
+        .all(0)?;
+    let mut state = ConversationState::default();
+    for row in rows {
+        state.stored(row.seq, row.client_msg_id.as_deref());
+    }
+    Ok(state)
+}
+
+/// Stores a visitor message under sequence number `seq`, durably, with its
+/// conversation (created if new). The caller holds the conversation's turn
+/// lock, checked that the client id is not stored yet
+/// ([`ConversationState::may_hold`], [`find_by_client_id`]) and counted the
+/// message against the limits (see [`super::meters`]): no record shared by
+/// conversations is written here, so concurrent conversations do not conflict.
+pub async fn store_visitor_message(
+    writers: &Writers,
+    db: &TenantDb,
+    message: VisitorMessage<'_>,
+    seq: u64,
+) -> ApiResult<StoredVisitorMessage> {
     let id = MessageId::generate();
     let now = Timestamp::now();
     let (day, month) = day_and_month(now);
-    // The duplicate check is repeated inside the transaction: two retries of
-    // one message racing each other must still store it once.
-    let sql = format!(
-        "BEGIN TRANSACTION;
-         IF (SELECT VALUE id FROM message WHERE conversation = $conversation AND client_msg_id = $client LIMIT 1)[0] != NONE {{
-             THROW '{THROW_PREFIX}duplicate';
-         }};
-         UPSERT type::record('conversation', $conversation) SET
-             bot = $bot, visitor = visitor ?? $visitor, user_id = user_id ?? $user, origin = origin ?? $origin,
-             created_at = created_at ?? $now, last_at = $now, last_seq = (last_seq ?? 0) + 1;
-         LET $seq = (SELECT VALUE last_seq FROM type::record('conversation', $conversation))[0];
-         CREATE type::record('message', $id) CONTENT $message;
-         UPDATE type::record('message', $id) SET seq = $seq;
-         RETURN $seq;
-         COMMIT TRANSACTION;"
-    );
     let record = json!({
+        "id": id,
+        "seq": seq,
         "conversation": message.conversation,
         "bot": message.bot,
         "version": message.version,
@@ -190,32 +272,10 @@ pub async fn store_visitor_message(db: &TenantDb, message: VisitorMessage<'_>) -
         "day": day,
         "month": month,
     });
-    let result = db
-        .db()
-        .query(sql)
-        .bind("conversation", message.conversation)
-        .bind("client", message.client_msg_id)
-        .bind("bot", message.bot)
-        .bind("visitor", &message.speaker.visitor)
-        .bind("user", &message.speaker.user_id)
-        .bind("origin", message.origin)
-        .bind("now", now)
-        .bind("id", &id)
-        .bind("message", record)
-        .run()
-        .await;
-    match result {
-        Ok(mut rows) => {
-            let seq: u64 = rows.returned()?;
-            Ok(StoredVisitorMessage { id, seq, duplicate: false, answer: None })
-        }
-        Err(StoreError::Thrown(reason)) if reason == "duplicate" => {
-            find_by_client_id(db, message.conversation, message.client_msg_id)
-                .await?
-                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a duplicate message vanished")))
-        }
-        Err(other) => Err(other.into()),
-    }
+    let conversation =
+        conversation_record(message.conversation, message.bot, message.speaker, message.origin, seq, now);
+    writers.write(db, MessageWrite { message: record, conversation }).await?;
+    Ok(StoredVisitorMessage { id, seq, duplicate: false, answer: None })
 }
 
 /// What is known about an answer when it is stored.
@@ -229,6 +289,8 @@ pub struct BotAnswer<'a> {
     pub conversation: &'a ConversationId,
     /// Who asked.
     pub speaker: &'a Speaker,
+    /// The page the conversation is on.
+    pub origin: &'a str,
     /// The visitor message answered.
     pub reply_to: &'a MessageId,
     /// Its client id, so a retry finds this answer.
@@ -253,19 +315,16 @@ pub struct BotAnswer<'a> {
     pub test: bool,
 }
 
-/// Stores an answer; its cost counts towards the month's spending through
-/// the message itself (see [`super::meters`]).
-pub async fn store_answer(db: &TenantDb, answer: BotAnswer<'_>) -> ApiResult<(MessageId, u64)> {
+/// Stores an answer under sequence number `seq`, durably; its cost counts
+/// towards the month's spending through the message itself (see
+/// [`super::meters`]). The caller holds the conversation's turn lock.
+pub async fn store_answer(writers: &Writers, db: &TenantDb, answer: BotAnswer<'_>, seq: u64) -> ApiResult<MessageId> {
     let id = MessageId::generate();
     let now = Timestamp::now();
     let (day, month) = day_and_month(now);
-    let sql = "BEGIN TRANSACTION;
-         LET $seq = (UPDATE type::record('conversation', $conversation) SET last_seq = (last_seq ?? 0) + 1, last_at = $now RETURN AFTER)[0].last_seq;
-         CREATE type::record('message', $id) CONTENT $message;
-         UPDATE type::record('message', $id) SET seq = $seq;
-         RETURN $seq;
-         COMMIT TRANSACTION;";
     let record = json!({
+        "id": id,
+        "seq": seq,
         "conversation": answer.conversation,
         "bot": answer.bot,
         "version": answer.version,
@@ -287,17 +346,9 @@ pub async fn store_answer(db: &TenantDb, answer: BotAnswer<'_>) -> ApiResult<(Me
         "day": day,
         "month": month,
     });
-    let mut rows = db
-        .db()
-        .query(sql)
-        .bind("conversation", answer.conversation)
-        .bind("now", now)
-        .bind("id", &id)
-        .bind("message", record)
-        .run()
-        .await?;
-    let seq: u64 = rows.returned()?;
-    Ok((id, seq))
+    let conversation = conversation_record(answer.conversation, answer.bot, answer.speaker, answer.origin, seq, now);
+    writers.write(db, MessageWrite { message: record, conversation }).await?;
+    Ok(id)
 }
 
 /// The conversation's messages after `after`, oldest first.

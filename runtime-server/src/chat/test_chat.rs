@@ -119,6 +119,7 @@ pub async fn run(state: AppState, prepared: PreparedTest, sink: FrameSink) {
     let received = Instant::now();
     let PreparedTest { bot, speaker, conversation, request } = prepared;
     let asker = Asker { bot: &bot, speaker: &speaker, origin: TEST_ORIGIN, test: true };
-    let result = super::answer_turn(&state, &asker, &conversation, request, &sink, received).await;
+    let entry = state.chat.conversation(&conversation);
+    let result = super::answer_turn(&state, &asker, &entry, request, &sink, received).await;
     super::report_turn(&state, &sink, result).await;
 }

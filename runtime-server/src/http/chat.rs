@@ -33,6 +33,8 @@ type Client = ConnectInfo<std::net::SocketAddr>;
 
 /// Frames waiting for a slow connection; a turn waits when the buffer is full.
 const FRAME_BUFFER: usize = 64;
+/// Most frames written to a connection at once.
+const FRAMES_PER_WRITE: usize = 32;
 
 /// The origin of the page asking. Browsers leave `Origin` out of same-origin
 /// GET requests (the server's own `/demo` page fetching its config and
@@ -118,9 +120,19 @@ async fn run_socket(state: AppState, session: VisitorSession, ready: ServerFrame
     let (mut outgoing, mut incoming) = socket.split();
     let (sink, mut frames) = mpsc::channel::<ServerFrame>(FRAME_BUFFER);
     let writer = tokio::spawn(async move {
-        while let Some(frame) = frames.recv().await {
-            let Ok(text) = serde_json::to_string(&frame) else { continue };
-            if outgoing.send(Message::Text(text.into())).await.is_err() {
+        let mut waiting = Vec::with_capacity(FRAMES_PER_WRITE);
+        // Every frame waiting is queued and then written at once: a turn's
+        // cue and token frames then leave in one write instead of one each.
+        while frames.recv_many(&mut waiting, FRAMES_PER_WRITE).await > 0 {
+            let mut sent = Ok(());
+            for frame in waiting.drain(..) {
+                let Ok(text) = serde_json::to_string(&frame) else { continue };
+                sent = outgoing.feed(Message::Text(text.into())).await;
+                if sent.is_err() {
+                    break;
+                }
+            }
+            if sent.is_err() || outgoing.flush().await.is_err() {
                 // The visitor left; turns still finish and are stored.
                 break;
             }
@@ -136,10 +148,13 @@ async fn run_socket(state: AppState, session: VisitorSession, ready: ServerFrame
     let runner = {
         let (state, session, sink) = (state.clone(), session.clone(), sink.clone());
         tokio::spawn(async move {
+            // The conversation of the previous turn: later turns skip looking
+            // it up, and it keeps what the turns know about it in memory.
+            let mut held = None;
             while let Some(request) = queue.recv().await {
                 // Boxed, so that an idle session's task is a few words and
                 // not the size of a whole turn's state machine.
-                Box::pin(chat::turn(state.clone(), session.clone(), request, sink.clone())).await;
+                Box::pin(chat::turn(state.clone(), session.clone(), request, sink.clone(), &mut held)).await;
             }
         })
     };
@@ -225,7 +240,7 @@ pub async fn chat_sse(
     let (sink, frames) = mpsc::channel::<ServerFrame>(FRAME_BUFFER);
     let request =
         TurnRequest { conversation: body.conversation_id, client_msg_id: body.client_msg_id, text: body.text };
-    tokio::spawn(chat::turn(state, session, request, sink));
+    tokio::spawn(async move { chat::turn(state, session, request, sink, &mut None).await });
     let events = tokio_stream_from(frames).map(|frame| {
         let data = serde_json::to_string(&frame).unwrap_or_default();
         Ok(Event::default().data(data))

@@ -176,6 +176,12 @@ impl TenantDb {
     pub fn db(&self) -> Db<'_> {
         Db { session: &self.session }
     }
+
+    /// Whether both are the same engine session (a tenant's session is
+    /// replaced when its database is dropped and created again).
+    pub fn same_session(&self, other: &TenantDb) -> bool {
+        Arc::ptr_eq(&self.session, &other.session)
+    }
 }
 
 /// A database to run queries on.

@@ -347,6 +347,61 @@ async fn a_retried_message_is_stored_and_answered_once() {
 }
 
 #[tokio::test]
+async fn concurrent_conversations_store_every_message_in_sequence() {
+    let server = TestServer::start().await;
+    let owner = server.signup("chat-many@example.com", "Busy Shop").await;
+    let (_, embed) = published_bot(&server, &owner, None).await;
+    // Many visitors at once, so their writes share transactions: each
+    // conversation must still get its own messages, numbered 1, 2, 3, ...
+    let visitors = (0..12).map(|n| {
+        let server = &server;
+        let embed = embed.as_str();
+        async move {
+            let (token, _) = visitor_token(server, embed).await;
+            let (mut chat, _) = Chat::connect(server, &token, SHOP).await.expect("connects");
+            let mut seqs = Vec::new();
+            for turn in 0..3 {
+                chat.say(&format!("v{n}-{turn}"), &format!("Do you ship abroad? ({n}, {turn})")).await;
+                let frames = chat.until("done").await;
+                assert_eq!(frames.first().expect("ack")["type"], "ack", "{frames:?}");
+                assert_eq!(frames.last().expect("done")["type"], "done", "{frames:?}");
+                seqs.push(frames[0]["seq"].as_u64().expect("seq"));
+                seqs.push(frames.last().expect("done")["seq"].as_u64().expect("seq"));
+            }
+            // A retry after the answers is still the first message, answered once.
+            chat.say(&format!("v{n}-0"), "Do you ship abroad?").await;
+            let retry = chat.until("message").await;
+            assert_eq!(retry[0]["duplicate"], true, "{retry:?}");
+            assert_eq!(retry[0]["seq"], 1, "{retry:?}");
+            let history: Value = server
+                .client
+                .get(server.url(&format!("/v1/chat/history?token={token}")))
+                .header("origin", SHOP)
+                .send()
+                .await
+                .expect("sent")
+                .json()
+                .await
+                .expect("json");
+            (n, seqs, history)
+        }
+    });
+    for (n, seqs, history) in futures::future::join_all(visitors).await {
+        assert_eq!(seqs, [1, 2, 3, 4, 5, 6], "visitor {n}");
+        let messages = history["messages"].as_array().expect("messages");
+        let stored: Vec<(u64, &str)> =
+            messages.iter().map(|m| (m["seq"].as_u64().expect("seq"), m["author"].as_str().expect("author"))).collect();
+        let expected: Vec<(u64, &str)> =
+            (1..=6).map(|seq| (seq, if seq % 2 == 1 { "visitor" } else { "bot" })).collect();
+        assert_eq!(stored, expected, "visitor {n}: {history}");
+        let texts: Vec<&str> =
+            messages.iter().filter(|m| m["author"] == "visitor").filter_map(|m| m["text"].as_str()).collect();
+        let asked: Vec<String> = (0..3).map(|turn| format!("Do you ship abroad? ({n}, {turn})")).collect();
+        assert_eq!(texts, asked, "visitor {n}");
+    }
+}
+
+#[tokio::test]
 async fn reconnect_and_resume_replay_everything_missed() {
     let server = TestServer::start().await;
     let owner = server.signup("chat-resume@example.com", "Resume Shop").await;
