@@ -171,7 +171,7 @@ async fn edits_made_while_the_server_is_unreachable_reach_it_later() {
         TestStudio::open_in(dirs, t.service.clone(), t.secrets.clone(), std::time::Duration::from_secs(3)).await;
     let error = restarted.studio.resume(&session.account).await.expect_err("server still down");
     assert!(error.is_unreachable(), "{error:?}");
-    assert_eq!(error.code, ErrorCode::Unavailable);
+    assert_eq!(error.code, ErrorCode::ServerUnreachable);
     assert_eq!(restarted.studio.pending_edits().await.expect("listed").len(), 1);
     let report = restarted.studio.flush_outbox().await.expect("flush runs");
     assert_eq!((report.sent, report.pending), (0, 1));
