@@ -188,6 +188,10 @@ const TAURI_DRIVER_VERSION: &str = "2.1.0";
 /// How long the end-to-end test waits for any one thing to appear.
 const E2E_WAIT: Duration = Duration::from_secs(60);
 
+/// How long publishing may take: it renders the poster first, on a software
+/// renderer under a virtual display.
+const PUBLISH_WAIT: Duration = Duration::from_secs(180);
+
 /// The page script that counts the viewport canvas's pixels differing from
 /// its first pixel (the background): the avatar's.
 const NON_BLANK_PIXELS: &str = r#"
@@ -384,6 +388,9 @@ return other;
 
     // Publish: the demo bot passes the checks, so the owner's button is enabled.
     visit("publish").await?;
+    // The demo is seeded published: wait for its version to be listed, or the
+    // count below is taken before the list has loaded and any version passes.
+    session.find("[data-testid=version-row]", E2E_WAIT).await?;
     let versions_before =
         session.execute("return document.querySelectorAll('[data-testid=version-row]').length;", json!([])).await?;
     let publish = session.find("[data-testid=publish-button]:not([disabled])", E2E_WAIT).await?;
@@ -393,7 +400,7 @@ return other;
         .wait_for(
             "a new version in the list",
             &format!("return document.querySelectorAll('[data-testid=version-row]').length > {versions_before};"),
-            E2E_WAIT,
+            PUBLISH_WAIT,
         )
         .await?;
     println!("studio end-to-end: published (versions listed before: {versions_before})");
