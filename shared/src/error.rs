@@ -130,6 +130,14 @@ error_codes! {
     WidgetNotBuilt = ("widget_not_built", 503, "This server has no widget files; build them with `npm run build` in widget/ (or `cargo xtask run`) and restart the server."),
     /// No demo bot has been seeded on this server.
     DemoNotSeeded = ("demo_not_seeded", 404, "There is no demo bot on this server; create it with `animo-server demo`."),
+    /// The Studio could not reach the server (refused, timed out, no route). The
+    /// Studio's own code, never sent by a server: edits wait in the outbox and
+    /// are sent when the server answers again.
+    ServerUnreachable = ("server_unreachable", 503, "The server cannot be reached; edits are kept on this computer and sent when it answers again."),
+    /// The Studio's session ended because the server refused its refresh token
+    /// (expired, revoked or reused). The Studio's own code: only signing in
+    /// again helps, and unsent edits are kept until then.
+    SessionExpired = ("session_expired", 401, "The session has ended; sign in again. Unsent edits are kept and sent after signing in."),
     /// The server cannot serve right now (for example, the database is unreachable).
     Unavailable = ("unavailable", 503, "The service is temporarily unavailable; try again shortly."),
     /// An unexpected failure; the request id identifies it in the server's logs.

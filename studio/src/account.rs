@@ -13,12 +13,12 @@ use animo_shared::api::{
     TenantView,
 };
 use animo_shared::bot::{
-    BotList, BotVersionList, BotVersionView, BotView, CreateBotRequest, PublishRequest, UpdateBotRequest,
+    BotList, BotVersionList, BotVersionView, BotView, CreateBotRequest, EmbedSnippet, PublishRequest, UpdateBotRequest,
 };
 use animo_shared::{AccountId, ApiKeyId, BotId};
 use animo_studio_core::{
-    Connectivity, DraftDiff, DraftSave, EmbedSnippet, KnownAccount, OutboxReport, PendingEdit, PersonalityCheck,
-    PublishChecks, SecretBackend, SessionInfo, SignInRequest, SignUpRequest, Studio as Core, StudioResult,
+    Connectivity, DraftDiff, DraftSave, KnownAccount, OutboxReport, PendingEdit, PersonalityCheck, PublishChecks,
+    SecretBackend, SessionInfo, SignInRequest, SignUpRequest, Studio as Core, StudioResult,
 };
 use tauri::State;
 

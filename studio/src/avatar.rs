@@ -7,11 +7,11 @@ use std::sync::Arc;
 use animo_preview::playback::slot_for_reading;
 use animo_shared::ErrorCode;
 use animo_shared::avatar::inspect::{InspectLimits, InspectionReport, inspect_glb};
-use animo_shared::avatar::mapping::{AnimationMapping, Emotion, Intent, MappingProblem, WidgetEvent};
+use animo_shared::avatar::mapping::{AnimationMapping, MappingProblem, WidgetEvent};
 use animo_shared::avatar::slots::Slot;
 use animo_shared::avatar::suggest::{MappingSuggestion, suggest_mapping};
 use animo_shared::sentiment::{Lexicon, analyze};
-use serde::Serialize;
+use animo_studio_core::app::{AvatarOpened, SentenceReading, SlotAdjustment, fit_mapping};
 
 use crate::error::CommandError;
 
@@ -34,19 +34,6 @@ pub struct OpenAvatar {
     pub suggestion: MappingSuggestion,
 }
 
-/// What the front-end gets when an avatar opens.
-#[derive(Debug, Clone, Serialize)]
-pub struct AvatarOpened {
-    /// The file's name.
-    pub name: String,
-    /// The inspection report.
-    pub report: InspectionReport,
-    /// The mapping in force: the suggested one.
-    pub mapping: AnimationMapping,
-    /// The suggestion with its reasons and confidences.
-    pub suggestion: MappingSuggestion,
-}
-
 impl OpenAvatar {
     /// Inspects `glb` and proposes a mapping from its clip names.
     ///
@@ -60,14 +47,30 @@ impl OpenAvatar {
         Ok(Self { name, glb: glb.into(), mapping: suggestion.mapping.clone(), report, suggestion })
     }
 
-    /// The description the front-end shows.
-    pub fn opened(&self) -> AvatarOpened {
+    /// The description the front-end shows, with the slots of a bot's
+    /// mapping that [`OpenAvatar::adopt_mapping`] changed.
+    pub fn opened(&self, adjusted: Vec<SlotAdjustment>) -> AvatarOpened {
         AvatarOpened {
             name: self.name.clone(),
             report: self.report.clone(),
             mapping: self.mapping.clone(),
             suggestion: self.suggestion.clone(),
+            adjusted,
         }
+    }
+
+    /// Makes a bot's mapping the one in force, adapted to this avatar: slots
+    /// naming a clip it lacks take the suggestion's clip (or fall back), an
+    /// expression it lacks is dropped. Returns the slots that changed.
+    pub fn adopt_mapping(&mut self, mapping: &AnimationMapping) -> Vec<SlotAdjustment> {
+        let (fitted, adjusted) = fit_mapping(
+            mapping,
+            &self.report.clip_names(),
+            &self.report.morph_target_names(),
+            &self.suggestion.mapping,
+        );
+        self.mapping = fitted;
+        adjusted
     }
 
     /// Checks a mapping against this avatar's clips and morph targets.
@@ -93,21 +96,6 @@ fn mapping_invalid(problems: &[MappingProblem]) -> CommandError {
     CommandError::new(ErrorCode::MappingInvalid, described.join("; "))
 }
 
-/// How a sentence reads and what the avatar plays for it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SentenceReading {
-    /// From -1 (most negative) to +1.
-    pub compound: f64,
-    /// The emotion the rules see.
-    pub emotion: Emotion,
-    /// How strongly, from 0 to 1.
-    pub intensity: f64,
-    /// What the sentence tries to do, if recognisable.
-    pub intent: Option<Intent>,
-    /// The slot the mapping's intent and emotion rules give.
-    pub slot: Slot,
-}
-
 /// Reads `text` with the shared sentiment reader (the one the chat engine's
 /// cues use) and picks the slot through `mapping`'s rules.
 pub fn read_sentence(text: &str, mapping: &AnimationMapping) -> SentenceReading {
@@ -124,6 +112,8 @@ pub fn read_sentence(text: &str, mapping: &AnimationMapping) -> SentenceReading 
 
 #[cfg(test)]
 mod tests {
+    use animo_shared::avatar::mapping::Emotion;
+
     use super::*;
 
     #[test]
@@ -150,6 +140,20 @@ mod tests {
         let error = avatar.check_mapping(&mapping).expect_err("a missing clip");
         assert_eq!(error.code, ErrorCode::MappingInvalid);
         assert!(error.message.contains("happy"), "{}", error.message);
+    }
+
+    #[test]
+    fn a_bots_mapping_for_another_avatar_is_adapted_instead_of_refused() {
+        let mut avatar =
+            OpenAvatar::inspect("demo-avatar.glb".to_owned(), DEMO_AVATAR.to_vec()).expect("the demo avatar");
+        let mut mapping = avatar.mapping.clone();
+        mapping.slots.get_mut(&Slot::Happy).expect("happy is mapped").clip =
+            "OtherAvatarsDance".try_into().expect("a valid clip name");
+        let adjusted = avatar.adopt_mapping(&mapping);
+        assert_eq!(adjusted.len(), 1, "{adjusted:?}");
+        assert_eq!(adjusted[0].slot, Slot::Happy);
+        avatar.check_mapping(&avatar.mapping).expect("the adapted mapping fits");
+        assert_eq!(avatar.opened(adjusted).adjusted[0].previous_clip, "OtherAvatarsDance");
     }
 
     #[test]

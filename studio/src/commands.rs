@@ -5,32 +5,23 @@
 use std::sync::Arc;
 
 use animo_preview::prelude::{CameraInput, PreviewConfig, PreviewInput};
+use animo_shared::ErrorCode;
 use animo_shared::avatar::mapping::{AnimationMapping, WidgetEvent};
 use animo_shared::avatar::slots::Slot;
-use animo_shared::{AvatarId, ErrorCode};
-use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Emitter, State};
+use animo_studio_core::app::{
+    AvatarOpened, AvatarSource, SentenceReading, StudioInfo, ViewportEvent, ViewportInput, ViewportReported,
+    ViewportSize,
+};
+use tauri::{AppHandle, State};
 
-use crate::avatar::{AvatarOpened, DEMO_AVATAR, OpenAvatar, SentenceReading, read_sentence};
+use crate::avatar::{DEMO_AVATAR, OpenAvatar, read_sentence};
 use crate::error::CommandError;
-use crate::viewport::{MAX_SIDE, Viewport, ViewportEvent};
-use crate::{Studio, lock};
-
-/// The event the front-end listens to for the viewport's news.
-pub const VIEWPORT_EVENT: &str = "viewport-event";
-
-/// What the front-end needs to know at start.
-#[derive(Debug, Clone, Serialize)]
-pub struct StudioInfo {
-    /// The Studio's version.
-    pub version: &'static str,
-    /// Whether this run measures the viewport instead of serving a person.
-    pub bench: bool,
-}
+use crate::viewport::{MAX_SIDE, Viewport};
+use crate::{Studio, emit, lock};
 
 #[tauri::command]
 pub fn studio_info(studio: State<'_, Studio>) -> StudioInfo {
-    StudioInfo { version: env!("CARGO_PKG_VERSION"), bench: studio.bench_out.is_some() }
+    StudioInfo { version: env!("CARGO_PKG_VERSION").to_owned(), bench: studio.bench_out.is_some() }
 }
 
 /// The first screen is drawn and answers input. The time since start is
@@ -63,53 +54,22 @@ pub async fn avatar_choose_file(app: AppHandle) -> Result<Option<String>, Comman
     Ok(picked.map(|path| path.display().to_string()))
 }
 
-/// Which avatar to open.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum AvatarSource {
-    /// Animo's demo avatar, built into the Studio.
-    Demo,
-    /// A GLB file on this computer.
-    File {
-        /// Its path.
-        path: String,
-    },
-    /// An avatar uploaded to the signed-in tenant, fetched from the server.
-    Server {
-        /// Its id.
-        avatar_id: AvatarId,
-        /// Its file name, for display.
-        name: String,
-    },
-}
-
-/// The viewport's size in frame pixels.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ViewportSize {
-    /// Width.
-    pub width: u32,
-    /// Height.
-    pub height: u32,
-}
-
-impl ViewportSize {
-    pub(crate) fn checked(self) -> Result<(u32, u32), CommandError> {
-        if (1..=MAX_SIDE).contains(&self.width) && (1..=MAX_SIDE).contains(&self.height) {
-            Ok((self.width, self.height))
-        } else {
-            Err(CommandError::new(
-                ErrorCode::InvalidRequest,
-                format!("the viewport must be 1 to {MAX_SIDE} pixels on each side, not {}×{}", self.width, self.height),
-            ))
-        }
-    }
+/// The viewport's size as (width, height), or `invalid_request` when a side
+/// is outside 1 to [`MAX_SIDE`] pixels.
+pub(crate) fn checked_size(size: ViewportSize) -> Result<(u32, u32), CommandError> {
+    size.within(MAX_SIDE).ok_or_else(|| {
+        CommandError::new(
+            ErrorCode::InvalidRequest,
+            format!("the viewport must be 1 to {MAX_SIDE} pixels on each side, not {}×{}", size.width, size.height),
+        )
+    })
 }
 
 /// Opens an avatar: inspects it, suggests a mapping and shows it in the
 /// viewport (starting the renderer the first time). With `mapping` (a bot's
-/// own, when its attached avatar opens) that mapping is used instead of the
-/// suggestion, once checked against the avatar.
+/// own) that mapping is used instead of the suggestion, adapted where it
+/// names clips or morph targets this avatar lacks; the answer lists those
+/// slots.
 #[tauri::command]
 pub async fn avatar_open(
     app: AppHandle,
@@ -119,7 +79,7 @@ pub async fn avatar_open(
     size: ViewportSize,
     mapping: Option<AnimationMapping>,
 ) -> Result<AvatarOpened, CommandError> {
-    let (width, height) = size.checked()?;
+    let (width, height) = checked_size(size)?;
     let (name, bytes) = match source {
         AvatarSource::Demo => ("demo-avatar.glb".to_owned(), DEMO_AVATAR.to_vec()),
         AvatarSource::File { path } => {
@@ -137,12 +97,9 @@ pub async fn avatar_open(
     let mut avatar = tauri::async_runtime::spawn_blocking(move || OpenAvatar::inspect(name, bytes))
         .await
         .map_err(|error| CommandError::new(ErrorCode::Internal, format!("inspection stopped: {error}")))??;
-    if let Some(mapping) = mapping {
-        avatar.check_mapping(&mapping)?;
-        avatar.mapping = mapping;
-    }
+    let adjusted = mapping.map(|mapping| avatar.adopt_mapping(&mapping)).unwrap_or_default();
     show(&app, &studio, &avatar, width, height)?;
-    let opened = avatar.opened();
+    let opened = avatar.opened(adjusted);
     *lock(&studio.avatar) = Some(avatar);
     Ok(opened)
 }
@@ -175,7 +132,7 @@ pub(crate) fn show(
     let events = app.clone();
     let viewport = Viewport::start(config, move |event: ViewportEvent| {
         // A window that is closing no longer listens.
-        let _ = events.emit(VIEWPORT_EVENT, event);
+        let _ = emit::<ViewportReported>(&events, &event);
     })?;
     *slot = Some(Arc::new(viewport));
     Ok(())
@@ -191,74 +148,29 @@ fn max_fps() -> f32 {
         .unwrap_or(30.0)
 }
 
-/// Input from the viewport's canvas and the screen's buttons.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum ViewportInput {
-    /// Turn around the avatar, in radians.
-    Orbit {
-        /// Around the vertical axis.
-        yaw: f32,
-        /// Up or down.
-        pitch: f32,
-    },
-    /// Multiply the distance to the avatar.
-    Zoom {
-        /// Below 1 comes closer.
-        factor: f32,
-    },
-    /// Back to the first framing.
-    ResetCamera,
-    /// A click at this frame pixel.
-    Click {
-        /// From the left.
-        x: f32,
-        /// From the top.
-        y: f32,
-    },
-    /// Render at this size from now on.
-    Resize {
-        /// Frame width.
-        width: u32,
-        /// Frame height.
-        height: u32,
-    },
-    /// Play a slot through the mapping.
-    PlaySlot {
-        /// Which.
-        slot: Slot,
-    },
-    /// Audition one clip.
-    PlayClip {
-        /// Its name.
-        clip: String,
-    },
-}
-
-impl ViewportInput {
-    fn into_preview(self) -> Result<PreviewInput, CommandError> {
-        let finite = |values: &[f32]| values.iter().all(|value| value.is_finite());
-        let invalid = |what: &str| CommandError::new(ErrorCode::InvalidRequest, what.to_owned());
-        Ok(match self {
-            Self::Orbit { yaw, pitch } if finite(&[yaw, pitch]) => {
-                PreviewInput::Camera(CameraInput::Orbit { yaw, pitch })
-            }
-            Self::Orbit { .. } => return Err(invalid("orbit angles must be finite numbers")),
-            Self::Zoom { factor } if factor.is_finite() && factor > 0.0 => {
-                PreviewInput::Camera(CameraInput::Zoom(factor))
-            }
-            Self::Zoom { .. } => return Err(invalid("the zoom factor must be a positive number")),
-            Self::ResetCamera => PreviewInput::Camera(CameraInput::Reset),
-            Self::Click { x, y } if finite(&[x, y]) => PreviewInput::ClickAt { x, y },
-            Self::Click { .. } => return Err(invalid("a click needs finite coordinates")),
-            Self::Resize { width, height } => {
-                let (width, height) = ViewportSize { width, height }.checked()?;
-                PreviewInput::Resize { width, height }
-            }
-            Self::PlaySlot { slot } => PreviewInput::PlaySlot(slot),
-            Self::PlayClip { clip } => PreviewInput::PlayClip(clip),
-        })
-    }
+/// The renderer's input for the front-end's, refusing numbers it cannot use.
+fn preview_input(input: ViewportInput) -> Result<PreviewInput, CommandError> {
+    let finite = |values: &[f32]| values.iter().all(|value| value.is_finite());
+    let invalid = |what: &str| CommandError::new(ErrorCode::InvalidRequest, what.to_owned());
+    Ok(match input {
+        ViewportInput::Orbit { yaw, pitch } if finite(&[yaw, pitch]) => {
+            PreviewInput::Camera(CameraInput::Orbit { yaw, pitch })
+        }
+        ViewportInput::Orbit { .. } => return Err(invalid("orbit angles must be finite numbers")),
+        ViewportInput::Zoom { factor } if factor.is_finite() && factor > 0.0 => {
+            PreviewInput::Camera(CameraInput::Zoom(factor))
+        }
+        ViewportInput::Zoom { .. } => return Err(invalid("the zoom factor must be a positive number")),
+        ViewportInput::ResetCamera => PreviewInput::Camera(CameraInput::Reset),
+        ViewportInput::Click { x, y } if finite(&[x, y]) => PreviewInput::ClickAt { x, y },
+        ViewportInput::Click { .. } => return Err(invalid("a click needs finite coordinates")),
+        ViewportInput::Resize { width, height } => {
+            let (width, height) = checked_size(ViewportSize { width, height })?;
+            PreviewInput::Resize { width, height }
+        }
+        ViewportInput::PlaySlot { slot } => PreviewInput::PlaySlot(slot),
+        ViewportInput::PlayClip { clip } => PreviewInput::PlayClip(clip),
+    })
 }
 
 fn running_viewport(studio: &Studio) -> Result<Arc<Viewport>, CommandError> {
@@ -271,7 +183,7 @@ fn running_viewport(studio: &Studio) -> Result<Arc<Viewport>, CommandError> {
 /// show it.
 #[tauri::command]
 pub fn viewport_input(studio: State<'_, Studio>, input: ViewportInput, sequence: u64) -> Result<(), CommandError> {
-    let input = input.into_preview()?;
+    let input = preview_input(input)?;
     running_viewport(&studio)?.send(input, Some(sequence))?;
     Ok(())
 }

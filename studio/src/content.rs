@@ -1,7 +1,7 @@
 //! Commands of the Knowledge, Widget & Placement and Analytics screens and
 //! the avatar upload: each calls one method of the Studio core and answers
 //! with its result or its [`StudioError`]. Uploads report their progress as
-//! [`UPLOAD_PROGRESS_EVENT`]s tagged with an id the front-end chooses.
+//! `upload-progress` events tagged with an id the front-end chooses.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,38 +11,24 @@ use animo_shared::avatar::{AvatarView, BotAvatar};
 use animo_shared::chat::{AnalyticsQuery, BotAnalytics};
 use animo_shared::knowledge::{AddUrlRequest, DocumentList, DocumentView, SearchRequest, SearchResponse};
 use animo_shared::{BotId, DocumentId};
+use animo_studio_core::app::{AvatarSource, UploadProgressEvent, UploadProgressed};
 use animo_studio_core::{DraftSave, ProgressFn, Studio as Core, StudioError, UploadProgress};
-use serde::Serialize;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 
 use crate::avatar::DEMO_AVATAR;
-use crate::commands::AvatarSource;
-
-/// The event carrying an upload's progress.
-pub const UPLOAD_PROGRESS_EVENT: &str = "upload-progress";
+use crate::emit;
 
 /// The file extensions the server reads as knowledge (see the
 /// `unsupported_document` error), offered by the file dialog.
 pub const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "md", "markdown", "html", "htm", "pdf", "docx", "csv", "json"];
 
-/// One step of an upload, for the front-end's progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct UploadProgressEvent<'a> {
-    /// The id the front-end gave the upload.
-    pub id: &'a str,
-    /// Bytes sent.
-    pub sent: u64,
-    /// The file's size.
-    pub total: u64,
-}
-
 /// A progress callback that tells the front-end about upload `id`.
 fn progress_events(app: &AppHandle, id: String) -> Arc<ProgressFn> {
     let app = app.clone();
     Arc::new(move |progress: UploadProgress| {
-        let event = UploadProgressEvent { id: &id, sent: progress.sent, total: progress.total };
+        let event = UploadProgressEvent { id: id.clone(), sent: progress.sent, total: progress.total };
         // A window that is closing no longer listens; the upload goes on.
-        let _ = app.emit(UPLOAD_PROGRESS_EVENT, event);
+        let _ = emit::<UploadProgressed>(&app, &event);
     })
 }
 
@@ -195,7 +181,7 @@ mod tests {
 
     #[test]
     fn progress_events_carry_the_upload_id() {
-        let event = UploadProgressEvent { id: "avatar-3", sent: 65_536, total: 100_000 };
+        let event = UploadProgressEvent { id: "avatar-3".to_owned(), sent: 65_536, total: 100_000 };
         let json = serde_json::to_value(event).expect("serializable");
         assert_eq!(json, serde_json::json!({ "id": "avatar-3", "sent": 65_536, "total": 100_000 }));
     }

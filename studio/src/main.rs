@@ -44,6 +44,12 @@ pub struct Studio {
     bench_out: Option<std::path::PathBuf>,
 }
 
+/// Emits one of the events the Studio core declares, with its declared
+/// payload type: the generated listeners of the front-end expect exactly it.
+fn emit<E: animo_studio_core::app::AppEvent>(app: &tauri::AppHandle, payload: &E::Payload) -> tauri::Result<()> {
+    tauri::Emitter::emit(app, E::NAME, payload)
+}
+
 /// Locks a piece of state; a panic in another command leaves each of them
 /// whole (every update is one assignment), so poisoning is ignored.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -5,11 +5,9 @@
 
 use std::time::Duration;
 
+use animo_studio_core::app::ConnectivityChanged;
 use animo_studio_core::{SecretBackendChoice, Studio as Core, StudioConfig};
-use tauri::{App, Emitter, Manager};
-
-/// The event carrying [`animo_studio_core::Connectivity`] changes.
-pub const CONNECTIVITY_EVENT: &str = "connectivity";
+use tauri::{App, Manager};
 
 /// Chooses the keyring store: `ANIMO_STUDIO_SECRETS` = `secret-service`,
 /// `keyutils` or `file:PATH` (an explicit 0600 file, for machines with
@@ -36,7 +34,7 @@ pub fn connect(app: &mut App) -> Result<(), String> {
             while changes.changed().await.is_ok() {
                 let now = *changes.borrow_and_update();
                 // A closed window has nobody to tell; the next change tries again.
-                let _ = handle.emit(CONNECTIVITY_EVENT, now);
+                let _ = crate::emit::<ConnectivityChanged>(&handle, &now);
             }
         });
         Ok::<_, String>(core)

@@ -1,7 +1,7 @@
 //! Test chat with the bot's draft, and the poster rendered at publish.
 //!
 //! `test_chat_send` streams one answer: every chat-protocol frame is
-//! forwarded as a [`TEST_CHAT_EVENT`] tagged with the caller's request
+//! forwarded as a `TestChatFrameArrived` tagged with the caller's request
 //! number, so the screen can show the words and play each cue's slot in the
 //! viewport as they arrive. `test_chat_open_avatar` shows the bot's own
 //! avatar with its draft mapping in the viewport. `poster_render` renders the
@@ -13,19 +13,16 @@ use std::time::Duration;
 
 use animo_preview::prelude::{Clock, HeadlessPreview, PreviewConfig, PreviewInput};
 use animo_shared::avatar::slots::Slot;
-use animo_shared::chat::{PosterView, ServerFrame, TestChatRequest};
+use animo_shared::chat::{PosterView, TestChatRequest};
 use animo_shared::{BotId, ErrorCode};
+use animo_studio_core::app::{TestChatAvatar, TestChatAvatarOpened, TestChatFrame, TestChatFrameArrived, ViewportSize};
 use animo_studio_core::{Studio as Core, StudioError, TestChatOutcome};
-use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 
-use crate::avatar::{AvatarOpened, OpenAvatar};
-use crate::commands::{ViewportSize, show};
+use crate::avatar::OpenAvatar;
+use crate::commands::{checked_size, show};
 use crate::error::CommandError;
-use crate::{Studio, lock};
-
-/// The event carrying each frame of a test answer.
-pub const TEST_CHAT_EVENT: &str = "test-chat-frame";
+use crate::{Studio, emit, lock};
 
 /// The poster's size in pixels: sharp in the widget's panel on a
 /// high-density screen, small as a PNG.
@@ -38,21 +35,12 @@ const POSTER_FRAMES: u64 = 30;
 /// How long rendering the poster may take on a software renderer.
 const POSTER_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// One frame of a test answer, for the screen.
-#[derive(Debug, Clone, Serialize)]
-pub struct TestChatFrame {
-    /// The number the screen gave the message.
-    pub request: u64,
-    /// The frame.
-    pub frame: ServerFrame,
-}
-
 fn from_command(error: CommandError) -> StudioError {
     StudioError::new(error.code, error.message)
 }
 
 /// Sends a test message to the bot's draft; frames arrive as
-/// [`TEST_CHAT_EVENT`]s while this runs, and it ends with the conversation
+/// `TestChatFrameArrived`s while this runs, and it ends with the conversation
 /// to continue or the code of the refusal.
 #[tauri::command]
 pub async fn test_chat_send(
@@ -64,28 +52,9 @@ pub async fn test_chat_send(
 ) -> Result<TestChatOutcome, StudioError> {
     core.test_chat(&bot, &message, |frame| {
         // A window that is closing no longer listens; the answer is stored anyway.
-        let _ = app.emit(TEST_CHAT_EVENT, TestChatFrame { request, frame });
+        let _ = emit::<TestChatFrameArrived>(&app, &TestChatFrame { request, frame });
     })
     .await
-}
-
-/// Which avatar the test chat shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TestChatAvatar {
-    /// The bot's own, with its draft mapping.
-    Bot,
-    /// None attached to the draft: the screen opens the demo avatar instead.
-    None,
-}
-
-/// The avatar opened for a test chat.
-#[derive(Debug, Clone, Serialize)]
-pub struct TestChatAvatarOpened {
-    /// Which.
-    pub kind: TestChatAvatar,
-    /// The opened avatar, for the bot's.
-    pub opened: Option<AvatarOpened>,
 }
 
 /// Shows the bot's draft avatar, with the draft's mapping, in the viewport.
@@ -97,7 +66,7 @@ pub async fn test_chat_open_avatar(
     bot: BotId,
     size: ViewportSize,
 ) -> Result<TestChatAvatarOpened, StudioError> {
-    let (width, height) = size.checked().map_err(from_command)?;
+    let (width, height) = checked_size(size).map_err(from_command)?;
     let view = core.bot(&bot).await?;
     let Some(attached) = view.draft.avatar else {
         return Ok(TestChatAvatarOpened { kind: TestChatAvatar::None, opened: None });
@@ -109,12 +78,10 @@ pub async fn test_chat_open_avatar(
         .map_err(|error| StudioError::new(ErrorCode::Internal, format!("inspection stopped: {error}")))?
         .map_err(from_command)?;
     // The draft's mapping was checked against this avatar when it was saved;
-    // a mapping that no longer fits falls back to the suggestion.
-    if avatar.check_mapping(&attached.mapping).is_ok() {
-        avatar.mapping = attached.mapping;
-    }
+    // should it no longer fit, the slots that do not are adapted and listed.
+    let adjusted = avatar.adopt_mapping(&attached.mapping);
     show(&app, &studio, &avatar, width, height).map_err(from_command)?;
-    let opened = avatar.opened();
+    let opened = avatar.opened(adjusted);
     *lock(&studio.avatar) = Some(avatar);
     Ok(TestChatAvatarOpened { kind: TestChatAvatar::Bot, opened: Some(opened) })
 }

@@ -17,6 +17,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use animo_preview::prelude::{Frame, HeadlessPreview, PreviewConfig, PreviewError, PreviewEvent, PreviewInput};
+use animo_studio_core::app::ViewportEvent;
 use tokio::sync::watch;
 
 /// Bytes before the pixels in a frame sent to the webview: width and height
@@ -49,41 +50,13 @@ impl WireFrame {
     }
 }
 
-/// What the preview reported, for the front-end.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ViewportEvent {
-    /// The avatar is loaded and playing.
-    Ready,
-    /// A request failed; the viewport goes on.
-    Failed {
-        /// The error code's name from animo-shared's table, when it has one.
-        code: Option<&'static str>,
-        /// What went wrong.
-        message: String,
-    },
-    /// The click hit the avatar here (world space).
-    Clicked {
-        /// x, y and z.
-        point: [f32; 3],
-    },
-    /// The renderer stopped; a new avatar starts it again.
-    Stopped {
-        /// Why.
-        message: String,
-    },
-}
-
-impl From<PreviewEvent> for ViewportEvent {
-    fn from(event: PreviewEvent) -> Self {
-        match event {
-            PreviewEvent::Ready => Self::Ready,
-            PreviewEvent::Failed(PreviewError::Stopped(message)) => Self::Stopped { message },
-            PreviewEvent::Failed(error) => {
-                Self::Failed { code: error.code().map(|code| code.name()), message: error.to_string() }
-            }
-            PreviewEvent::Clicked { point } => Self::Clicked { point },
-        }
+/// What the preview reported, as the front-end hears it.
+fn viewport_event(event: PreviewEvent) -> ViewportEvent {
+    match event {
+        PreviewEvent::Ready => ViewportEvent::Ready,
+        PreviewEvent::Failed(PreviewError::Stopped(message)) => ViewportEvent::Stopped { message },
+        PreviewEvent::Failed(error) => ViewportEvent::Failed { code: error.code(), message: error.to_string() },
+        PreviewEvent::Clicked { point } => ViewportEvent::Clicked { point },
     }
 }
 
@@ -211,7 +184,7 @@ fn pump(
 ) {
     while !stop.load(Ordering::Relaxed) {
         for event in preview.events().try_iter() {
-            on_event(event.into());
+            on_event(viewport_event(event));
         }
         match frames.recv_timeout(Duration::from_millis(50)) {
             Ok(frame) => {
@@ -221,7 +194,7 @@ fn pump(
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {
                 for event in preview.events().try_iter() {
-                    on_event(event.into());
+                    on_event(viewport_event(event));
                 }
                 on_event(ViewportEvent::Stopped { message: "the renderer has ended".to_owned() });
                 return;

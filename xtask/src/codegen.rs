@@ -2,8 +2,10 @@
 //! animo-shared, committed in the widget and the Studio front-end so that
 //! neither needs a Rust toolchain to type-check, and checked fresh by a test.
 //! The Studio front-end also gets the Studio core's types (its command and
-//! event payloads), which import the shared ones.
+//! event payloads), which import the shared ones, and typed functions for
+//! the app's commands and events over both.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -11,20 +13,32 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 /// Every file `codegen` writes with its content: animo-shared's bundle in the
-/// widget and the Studio front-end, the Studio core's beside it.
-pub fn generated_files(root: &Path) -> Vec<(PathBuf, String)> {
+/// widget and the Studio front-end, the Studio core's beside it, and the
+/// Studio's typed command and event bindings over both (see [`crate::ipc`]).
+pub fn generated_files(root: &Path) -> Result<Vec<(PathBuf, String)>> {
     let shared = animo_shared::typescript::bundle();
-    vec![
+    let studio = animo_studio_core::typescript::bundle();
+    let mut declared = BTreeMap::new();
+    for (bundle, module) in [(&shared, "./animo"), (&studio, "./studio")] {
+        for name in crate::ipc::exported_types(bundle) {
+            if let Some(other) = declared.insert(name.clone(), module) {
+                bail!("{name} is declared in both {other} and {module}");
+            }
+        }
+    }
+    let commands = crate::ipc::bindings(root, &declared)?;
+    Ok(vec![
         (root.join("widget/src/generated/animo.ts"), shared.clone()),
         (root.join("studio/ui/src/generated/animo.ts"), shared),
-        (root.join("studio/ui/src/generated/studio.ts"), animo_studio_core::typescript::bundle()),
-    ]
+        (root.join("studio/ui/src/generated/studio.ts"), studio),
+        (root.join(crate::ipc::BINDINGS), commands),
+    ])
 }
 
 /// Writes the declarations, leaving files that are already fresh untouched so
 /// that their modification times do not wake up watchers and builds.
 pub fn write(root: &Path) -> Result<()> {
-    for (path, bundle) in generated_files(root) {
+    for (path, bundle) in generated_files(root)? {
         let shown = relative(root, &path);
         if is_fresh(&path, &bundle)? {
             println!("codegen: {shown} is up to date");
@@ -53,7 +67,7 @@ pub fn check(root: &Path) -> Result<()> {
 /// bundle (a missing file counts as stale).
 fn stale_files(root: &Path) -> Result<Vec<String>> {
     let mut stale = Vec::new();
-    for (path, bundle) in generated_files(root) {
+    for (path, bundle) in generated_files(root)? {
         if !is_fresh(&path, &bundle)? {
             stale.push(relative(root, &path));
         }

@@ -10,8 +10,7 @@ mod checks;
 mod codegen;
 mod demo_avatar;
 mod icons;
-#[cfg(test)]
-mod ipc_check;
+mod ipc;
 mod process;
 mod run;
 mod setup;

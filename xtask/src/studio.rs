@@ -188,6 +188,10 @@ const TAURI_DRIVER_VERSION: &str = "2.1.0";
 /// How long the end-to-end test waits for any one thing to appear.
 const E2E_WAIT: Duration = Duration::from_secs(60);
 
+/// How long publishing may take: it renders the poster first, on a software
+/// renderer under a virtual display.
+const PUBLISH_WAIT: Duration = Duration::from_secs(180);
+
 /// The page script that counts the viewport canvas's pixels differing from
 /// its first pixel (the background): the avatar's.
 const NON_BLANK_PIXELS: &str = r#"
@@ -246,7 +250,7 @@ pub fn end_to_end(root: &Path) -> Result<()> {
             "alwaysMatch": { "tauri:options": { "application": binary.to_string_lossy() } }
         });
         let session = crate::webdriver::Session::start(&driver_url, capabilities).await?;
-        let outcome = drive(&session, &artifacts, &demo.base).await;
+        let outcome = drive(&session, &artifacts, &demo).await;
         // Screenshot whatever the app shows when a step fails, for the person reading the log.
         if outcome.is_err()
             && let Ok(png) = session.screenshot().await
@@ -268,8 +272,9 @@ pub fn end_to_end(root: &Path) -> Result<()> {
 const DEMO_EMAIL: &str = "demo@animo.localhost";
 const DEMO_PASSWORD: &str = "animo-demo-password";
 
-async fn drive(session: &crate::webdriver::Session, artifacts: &Path, server: &str) -> Result<()> {
+async fn drive(session: &crate::webdriver::Session, artifacts: &Path, demo: &crate::widget::DemoServer) -> Result<()> {
     use serde_json::json;
+    let server = demo.base.as_str();
     // A screenshot that does not come is reported, not fatal: the steps
     // check the screens themselves.
     let shot = |name: &'static str| async move {
@@ -378,10 +383,14 @@ return other;
     shot("07-widget.png").await?;
 
     test_chat(session).await?;
+    chat_column_width(session).await?;
     shot("08-test-chat.png").await?;
 
     // Publish: the demo bot passes the checks, so the owner's button is enabled.
     visit("publish").await?;
+    // The demo is seeded published: wait for its version to be listed, or the
+    // count below is taken before the list has loaded and any version passes.
+    session.find("[data-testid=version-row]", E2E_WAIT).await?;
     let versions_before =
         session.execute("return document.querySelectorAll('[data-testid=version-row]').length;", json!([])).await?;
     let publish = session.find("[data-testid=publish-button]:not([disabled])", E2E_WAIT).await?;
@@ -391,16 +400,82 @@ return other;
         .wait_for(
             "a new version in the list",
             &format!("return document.querySelectorAll('[data-testid=version-row]').length > {versions_before};"),
-            E2E_WAIT,
+            PUBLISH_WAIT,
         )
         .await?;
     println!("studio end-to-end: published (versions listed before: {versions_before})");
+    let poster = published_poster(demo).await?;
+    println!("studio end-to-end: the published version's poster is a {poster}");
     shot("10-published.png").await?;
 
     visit("analytics").await?;
     shot("11-analytics.png").await?;
     visit("members").await?;
     shot("12-members.png").await
+}
+
+/// The narrowest the test chat's conversation may be in the default window.
+const MIN_CHAT_WIDTH: f64 = 400.0;
+
+/// The test chat's conversation keeps a readable width in the Studio's
+/// default window (1280 px wide, as tauri.conf.json opens it) beside the
+/// avatar, instead of being squeezed by the viewport.
+async fn chat_column_width(session: &crate::webdriver::Session) -> Result<()> {
+    session.set_window_size(1280, 800).await.context("could not size the window to 1280x800")?;
+    // The layout follows the resize on the next frame.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let measured = session
+        .execute(
+            "const messages = document.querySelector('[data-testid=test-chat-messages]');
+             return [window.innerWidth, messages.getBoundingClientRect().width];",
+            serde_json::json!([]),
+        )
+        .await?;
+    let (window, column) = (measured[0].as_f64().unwrap_or_default(), measured[1].as_f64().unwrap_or_default());
+    if !(1000.0..=1280.0).contains(&window) {
+        bail!("the window is {window} px wide, not the 1280 px the chat column check is about");
+    }
+    if column < MIN_CHAT_WIDTH {
+        bail!(
+            "the test chat's messages are squeezed to {column} px in a {window} px window (at least {MIN_CHAT_WIDTH})"
+        );
+    }
+    println!("studio end-to-end: the test chat's messages are {column} px wide in a {window} px window");
+    Ok(())
+}
+
+/// Publishing rendered the avatar's poster: the live version's embed
+/// configuration names it, and its address answers a PNG. Returns a
+/// description of it.
+async fn published_poster(demo: &crate::widget::DemoServer) -> Result<String> {
+    let http = reqwest::Client::builder().no_proxy().build().context("could not build the HTTP client")?;
+    // The demo bot allows the origin of the server it is seeded for.
+    let config: serde_json::Value = http
+        .get(format!("{}/v1/embed/{}/config", demo.base, demo.embed_id))
+        .header(reqwest::header::ORIGIN, &demo.base)
+        .send()
+        .await
+        .context("could not ask for the embed configuration")?
+        .error_for_status()
+        .context("the embed configuration was refused")?
+        .json()
+        .await
+        .context("the embed configuration is not JSON")?;
+    let url = config["poster_url"].as_str().context("the published version has no poster")?;
+    let url = if url.starts_with("http") { url.to_owned() } else { format!("{}{url}", demo.base) };
+    let response = http.get(&url).send().await.with_context(|| format!("could not fetch the poster {url}"))?;
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let bytes = response.bytes().await.context("the poster did not arrive")?;
+    if !status.is_success() || kind != "image/png" || !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        bail!("the poster {url} answered {status} with {kind:?} and {} bytes, not a PNG", bytes.len());
+    }
+    Ok(format!("PNG of {} bytes at {url}", bytes.len()))
 }
 
 /// Sends one message in Test chat and waits for the answer to finish streaming.

@@ -14,6 +14,27 @@ const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// How long a screenshot may take.
 const SCREENSHOT_WAIT: Duration = Duration::from_secs(20);
 
+/// Keeps the page presenting frames: a nearly transparent pixel in a corner
+/// changes on every animation frame until [`STOP_PRESENTING`] runs.
+const KEEP_PRESENTING: &str = r"
+if (window.__keepPresenting) return;
+const dot = document.createElement('div');
+dot.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none;z-index:2147483647;background:#000;opacity:0.01';
+document.body.appendChild(dot);
+window.__keepPresenting = true;
+let odd = false;
+const tick = () => {
+  if (!window.__keepPresenting) { dot.remove(); return; }
+  odd = !odd;
+  dot.style.opacity = odd ? '0.02' : '0.01';
+  requestAnimationFrame(tick);
+};
+requestAnimationFrame(tick);
+";
+
+/// Ends [`KEEP_PRESENTING`].
+const STOP_PRESENTING: &str = "window.__keepPresenting = false;";
+
 /// One WebDriver session.
 #[derive(Debug)]
 pub struct Session {
@@ -120,14 +141,24 @@ impl Session {
 
     /// A PNG of the window's page.
     pub async fn screenshot(&self) -> Result<Vec<u8>> {
-        // WebKitWebDriver can take very long to snapshot a window on a
-        // software-rendered virtual display; a screenshot is worth waiting
-        // for, but not for the whole request timeout.
-        let value = tokio::time::timeout(SCREENSHOT_WAIT, self.get("/screenshot"))
-            .await
-            .map_err(|_| anyhow::anyhow!("no screenshot within {} s", SCREENSHOT_WAIT.as_secs()))??;
+        // WebKit takes an automation screenshot after the page's next
+        // presentation update. A screen that has settled (a form, a list)
+        // presents nothing until something changes, so the screenshot never
+        // came for those, while screens with the live viewport always had
+        // one; one pixel kept changing on every animation frame makes the
+        // update come, and is stopped once the screenshot is in.
+        self.execute(KEEP_PRESENTING, json!([])).await.context("could not prepare the screenshot")?;
+        let shot = tokio::time::timeout(SCREENSHOT_WAIT, self.get("/screenshot")).await;
+        // The next screenshot starts it again; a page that went away has nothing to stop.
+        let _ = self.execute(STOP_PRESENTING, json!([])).await;
+        let value = shot.map_err(|_| anyhow::anyhow!("no screenshot within {} s", SCREENSHOT_WAIT.as_secs()))??;
         let encoded = value.as_str().context("the screenshot is not a string")?;
         base64::engine::general_purpose::STANDARD.decode(encoded).context("the screenshot is not base64")
+    }
+
+    /// Sets the window's outer size in CSS pixels.
+    pub async fn set_window_size(&self, width: u32, height: u32) -> Result<()> {
+        self.post("/window/rect", json!({ "width": width, "height": height })).await.map(drop)
     }
 
     /// Ends the session, which closes the app.

@@ -11,7 +11,7 @@ use animo_shared::api::{
 use animo_shared::avatar::inspect::{InspectLimits, InspectionReport, inspect_glb};
 use animo_shared::avatar::suggest::MappingSuggestion;
 use animo_shared::avatar::{AvatarList, AvatarView, BotAvatar};
-use animo_shared::bot::{BotList, BotName, BotView, CreateBotRequest, Personality, UpdateBotRequest};
+use animo_shared::bot::{BotList, BotName, BotView, CreateBotRequest, EmbedSnippet, Personality, UpdateBotRequest};
 use animo_shared::chat::{AnalyticsQuery, BotAnalytics};
 use animo_shared::knowledge::{AddUrlRequest, DocumentList, DocumentView, SearchRequest, SearchResponse};
 use animo_shared::{AccountId, ApiKeyId, AvatarId, BotId, DocumentId, ErrorCode};
@@ -90,18 +90,6 @@ pub struct UploadProgress {
     pub sent: u64,
     /// The file's size.
     pub total: u64,
-}
-
-/// The tag a site owner pastes into their pages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct EmbedSnippet {
-    /// The bot's embed id.
-    pub embed_id: animo_shared::EmbedId,
-    /// The loader script's address.
-    pub script_url: String,
-    /// The whole `<script>` tag, ready to paste.
-    pub snippet: String,
 }
 
 /// A progress callback; the Tauri app forwards it to a channel.
@@ -366,13 +354,10 @@ impl Studio {
 
     // ---- Embedding and analytics ----
 
-    /// The snippet that shows the bot's widget on a site.
+    /// The snippet that shows the bot's widget on a site, as the server
+    /// builds it from its public URL.
     pub async fn embed_snippet(&self, bot: &BotId) -> StudioResult<EmbedSnippet> {
-        let view = self.bot(bot).await?;
-        let server = self.current_account().await?.server_url;
-        let script_url = format!("{server}/embed.js");
-        let snippet = format!("<script async src=\"{script_url}\" data-embed-id=\"{}\"></script>", view.embed_id);
-        Ok(EmbedSnippet { embed_id: view.embed_id, script_url, snippet })
+        self.get(&format!("/v1/bots/{bot}/embed-snippet")).await
     }
 
     /// Conversations, messages, cost, sentiment and top questions per day.

@@ -38,22 +38,27 @@ impl StudioError {
         Self { code, message: message.into(), request_id: None, details: None }
     }
 
-    /// The server could not be reached; the edit or call may be retried.
+    /// The server could not be reached (`server_unreachable`); the edit or
+    /// call may be retried. The front-end's banner switches on the code.
     pub fn unreachable(server: &str, cause: &reqwest::Error) -> Self {
         let message = format!("The server at {server} cannot be reached ({}).", describe_transport(cause));
-        Self::new(ErrorCode::Unavailable, message).with_details(serde_json::json!({ "unreachable": true }))
+        Self::new(ErrorCode::ServerUnreachable, message)
     }
 
-    /// The session ended: the refresh token was refused, so only signing in
-    /// again helps. The front-end turns this code into its banner.
+    /// The session ended (`session_expired`): the refresh token was refused
+    /// (`cause` is the server's refusal, whose code goes into `details`), so
+    /// only signing in again helps. The front-end's banner switches on the code.
     pub fn session_expired(cause: Option<ErrorBody>) -> Self {
-        let request_id = cause.map(|body| body.request_id);
+        let (request_id, details) = match cause {
+            Some(body) => (Some(body.request_id), Some(serde_json::json!({ "refused_with": body.code }))),
+            None => (None, None),
+        };
         Self {
-            code: ErrorCode::InvalidRefreshToken,
+            code: ErrorCode::SessionExpired,
             message: "The session has ended; sign in again. Unsaved edits are kept and sent after signing in."
                 .to_owned(),
             request_id,
-            details: Some(serde_json::json!({ "session_expired": true })),
+            details,
         }
     }
 
@@ -82,12 +87,12 @@ impl StudioError {
 
     /// Whether the server could not be reached, as opposed to refusing.
     pub fn is_unreachable(&self) -> bool {
-        self.details.as_ref().and_then(|details| details.get("unreachable")).is_some_and(|flag| flag == true)
+        self.code == ErrorCode::ServerUnreachable
     }
 
     /// Whether the session has ended and the user must sign in again.
     pub fn is_session_expired(&self) -> bool {
-        self.details.as_ref().and_then(|details| details.get("session_expired")).is_some_and(|flag| flag == true)
+        self.code == ErrorCode::SessionExpired
     }
 }
 

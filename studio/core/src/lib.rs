@@ -23,6 +23,7 @@
 
 mod accounts;
 mod api;
+pub mod app;
 mod client;
 mod error;
 mod files;
@@ -41,9 +42,7 @@ use std::time::Duration;
 use tokio::sync::{Mutex, RwLock, watch};
 
 pub use accounts::{AccountBook, KnownAccount};
-pub use api::{
-    DraftSave, DraftSaveStatus, EmbedSnippet, FieldProblem, OutboxReport, PersonalityCheck, ProgressFn, UploadProgress,
-};
+pub use api::{DraftSave, DraftSaveStatus, FieldProblem, OutboxReport, PersonalityCheck, ProgressFn, UploadProgress};
 pub use client::Connectivity;
 pub use error::{StudioError, StudioResult};
 pub use outbox::{EditKind, PendingEdit};

@@ -7,7 +7,30 @@ use std::collections::BTreeSet;
 
 use ts_rs::{Config, TS};
 
-use crate::{accounts, api, client, error, outbox, publish, secrets, session, test_chat};
+use crate::{accounts, api, app, client, error, outbox, publish, secrets, session, test_chat};
+
+/// One event the app emits, for the generated listeners.
+#[derive(Debug, Clone)]
+pub struct EventBinding {
+    /// Its name on the wire.
+    pub name: &'static str,
+    /// The name of its listener function in the front-end.
+    pub listener: &'static str,
+    /// What it means, one line per sentence of its documentation.
+    pub doc: &'static str,
+    /// Its payload's TypeScript type, declared in this bundle or animo-shared's.
+    pub payload: String,
+}
+
+/// Every event the app emits.
+pub fn events() -> Vec<EventBinding> {
+    app::event_bindings(&config())
+}
+
+fn config() -> Config {
+    // As in animo-shared's bundle: every integer fits in a JavaScript number.
+    Config::new().with_large_int("number")
+}
 
 struct Declarations {
     cfg: Config,
@@ -36,20 +59,18 @@ macro_rules! declare_all {
 
 /// The whole generated file.
 pub fn bundle() -> String {
-    // As in animo-shared's bundle: every integer fits in a JavaScript number.
-    let mut decls = Declarations {
-        cfg: Config::new().with_large_int("number"),
-        text: String::new(),
-        declared: BTreeSet::new(),
-        referenced: BTreeSet::new(),
-    };
+    let mut decls =
+        Declarations { cfg: config(), text: String::new(), declared: BTreeSet::new(), referenced: BTreeSet::new() };
     declare_all!(decls;
         error::StudioError, client::Connectivity, secrets::SecretBackend, accounts::KnownAccount,
         session::SignInRequest, session::SignUpRequest, session::SessionInfo,
         outbox::EditKind, outbox::PendingEdit, api::DraftSaveStatus, api::DraftSave, api::OutboxReport,
-        api::FieldProblem, api::PersonalityCheck, api::UploadProgress, api::EmbedSnippet,
+        api::FieldProblem, api::PersonalityCheck, api::UploadProgress,
         publish::PublishCheckKind, publish::PublishCheck, publish::PublishChecks, publish::FieldChange,
         publish::DraftDiff, test_chat::TestChatOutcome,
+        app::StudioInfo, app::AvatarSource, app::ViewportSize, app::ViewportInput, app::ViewportEvent,
+        app::SlotAdjustment, app::AvatarOpened, app::SentenceReading, app::TestChatFrame, app::TestChatAvatar,
+        app::TestChatAvatarOpened, app::UploadProgressEvent,
     );
     let imports: Vec<&String> = decls.referenced.iter().filter(|name| !decls.declared.contains(*name)).collect();
     let mut out =

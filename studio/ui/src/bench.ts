@@ -4,7 +4,7 @@
  * counts the frames drawn in this webview and measures, for an orbit input
  * sent every 200 ms, the time until a drawn frame shows it.
  */
-import { benchFinish } from "./ipc";
+import { benchFinish } from "./generated/commands";
 import type { AvatarScreen } from "./screens/avatar";
 import { percentile } from "./viewport";
 

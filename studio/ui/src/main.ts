@@ -4,9 +4,9 @@
  * banner and notices) and its screens.
  */
 import { h, replaceChildren } from "./dom";
-import { describeError } from "./errors";
-import { studioInfo, uiReady, VIEWPORT_EVENT, type ViewportEvent } from "./ipc";
-import * as account from "./ipc-account";
+import { bannerStateOf, describeError } from "./errors";
+import * as account from "./generated/commands";
+import { onConnectivity, onViewportEvent, studioInfo, uiReady } from "./generated/commands";
 import { avatarScreen } from "./screens/avatar";
 import { botsScreen, BOTS_CHANGED_EVENT } from "./screens/bots";
 import { membersScreen } from "./screens/members";
@@ -18,7 +18,6 @@ import { widgetScreen } from "./screens/widget";
 import { analyticsScreen } from "./screens/analytics";
 import { testChatScreen } from "./screens/test-chat";
 import { runViewportBench } from "./bench";
-import { listen } from "@tauri-apps/api/event";
 import type { BotView } from "./generated/animo";
 import type { Connectivity, SessionInfo } from "./generated/studio";
 import { SCREEN_IDS, type NoticeKind, type Screen, type ScreenId, type StudioContext } from "./context";
@@ -137,9 +136,24 @@ async function start(): Promise<void> {
       // With nothing to send no request was made; ask the server once so the banner learns it is back.
       if (report.sent === 0 && report.pending === 0) await account.tenant();
     } catch (error) {
-      if (!account.isUnreachable(error)) context.notify(describeError(error), "error");
+      if (!showBannerFor(error)) context.notify(describeError(error), "error");
     }
     await refreshBanner();
+  }
+
+  /**
+   * A failure coded `server_unreachable` or `session_expired` belongs in the
+   * banner, not in a notice: switches the banner to it (the connectivity
+   * event says the same, but may arrive later) and says whether it did.
+   */
+  function showBannerFor(error: unknown): boolean {
+    const state = bannerStateOf(error);
+    if (state === null) return false;
+    if (session !== null && connectivityNow !== state) {
+      connectivityNow = state;
+      void refreshBanner();
+    }
+    return true;
   }
 
   async function refreshPicker(): Promise<void> {
@@ -156,8 +170,8 @@ async function start(): Promise<void> {
       replaceChildren(picker, h("option", { value: "", text: list.bots.length === 0 ? "No bots yet" : "Choose a bot…" }), ...options);
       picker.value = bot?.id ?? "";
     } catch (error) {
-      // The banner already says when the server is away.
-      if (!account.isUnreachable(error)) context.notify(describeError(error), "error");
+      // The banner says when the server is away or the session has ended.
+      if (!showBannerFor(error)) context.notify(describeError(error), "error");
     }
   }
 
@@ -234,7 +248,7 @@ async function start(): Promise<void> {
     showSignIn(false);
   }
 
-  await listen<Connectivity>(account.CONNECTIVITY_EVENT, ({ payload }) => {
+  await onConnectivity((payload) => {
     connectivityNow = payload;
     void refreshBanner();
   });
@@ -264,7 +278,7 @@ async function start(): Promise<void> {
   }
   replaceChildren(root, h("div", { class: "layout" }, nav, h("div", { class: "column" }, shell.banner, shell.main)), shell.notices);
 
-  await listen<ViewportEvent>(VIEWPORT_EVENT, ({ payload }) => {
+  await onViewportEvent((payload) => {
     if (payload.kind === "failed") context.notify(payload.message, "error");
     if (payload.kind === "stopped") context.notify(`The viewport stopped: ${payload.message}`, "error");
     if (payload.kind === "clicked") context.notify(`Clicked the avatar at ${payload.point.map((v) => v.toFixed(2)).join(", ")}`);

@@ -9,7 +9,8 @@
  * newest input sequence number it shows (u64); the pixels follow.
  */
 import { convertFileSrc } from "@tauri-apps/api/core";
-import { viewportInput, type ViewportInput } from "./ipc";
+import { viewportInput } from "./generated/commands";
+import type { ViewportInput } from "./generated/studio";
 
 const HEADER_BYTES = 24;
 /** Radians of orbit per pixel dragged. */

@@ -14,7 +14,7 @@ export type AuditId = string;
 
 export type EmbedId = string;
 
-export type ErrorCode = "malformed_json" | "invalid_request" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "token_expired" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "forbidden" | "signup_disabled" | "tenant_suspended" | "quota_exceeded" | "not_found" | "method_not_allowed" | "email_taken" | "conflict" | "not_published" | "bot_archived" | "invite_invalid" | "confirmation_required" | "not_glb" | "gltf_version_unsupported" | "glb_corrupt" | "gltf_extension_unsupported" | "avatar_too_complex" | "mapping_invalid" | "range_not_satisfiable" | "origin_not_allowed" | "visitor_token_invalid" | "visitor_token_expired" | "identity_invalid" | "rate_limited" | "budget_exhausted" | "provider_failed" | "unsupported_document" | "document_unreadable" | "document_empty" | "document_too_large" | "url_forbidden" | "url_unreachable" | "poster_invalid" | "widget_not_built" | "demo_not_seeded" | "unavailable" | "internal";
+export type ErrorCode = "malformed_json" | "invalid_request" | "unsupported_media_type" | "payload_too_large" | "unauthenticated" | "token_expired" | "invalid_credentials" | "invalid_refresh_token" | "refresh_token_reused" | "too_many_attempts" | "forbidden" | "signup_disabled" | "tenant_suspended" | "quota_exceeded" | "not_found" | "method_not_allowed" | "email_taken" | "conflict" | "not_published" | "bot_archived" | "invite_invalid" | "confirmation_required" | "not_glb" | "gltf_version_unsupported" | "glb_corrupt" | "gltf_extension_unsupported" | "avatar_too_complex" | "mapping_invalid" | "range_not_satisfiable" | "origin_not_allowed" | "visitor_token_invalid" | "visitor_token_expired" | "identity_invalid" | "rate_limited" | "budget_exhausted" | "provider_failed" | "unsupported_document" | "document_unreadable" | "document_empty" | "document_too_large" | "url_forbidden" | "url_unreachable" | "poster_invalid" | "widget_not_built" | "demo_not_seeded" | "server_unreachable" | "session_expired" | "unavailable" | "internal";
 
 export type ErrorBody = { 
 /**
@@ -1966,6 +1966,8 @@ export const ERROR_CODES: Record<ErrorCode, { status: number; meaning: string }>
   poster_invalid: { status: 422, meaning: "The poster must be a PNG image within the size and dimension limits; the message says what is wrong." },
   widget_not_built: { status: 503, meaning: "This server has no widget files; build them with `npm run build` in widget/ (or `cargo xtask run`) and restart the server." },
   demo_not_seeded: { status: 404, meaning: "There is no demo bot on this server; create it with `animo-server demo`." },
+  server_unreachable: { status: 503, meaning: "The server cannot be reached; edits are kept on this computer and sent when it answers again." },
+  session_expired: { status: 401, meaning: "The session has ended; sign in again. Unsent edits are kept and sent after signing in." },
   unavailable: { status: 503, meaning: "The service is temporarily unavailable; try again shortly." },
   internal: { status: 500, meaning: "Internal error; quote the request id when reporting it." },
 };

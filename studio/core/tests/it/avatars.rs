@@ -6,29 +6,16 @@ use std::sync::Arc;
 use animo_shared::ErrorCode;
 use animo_shared::avatar::BotAvatar;
 use animo_shared::avatar::slots::Slot;
-use animo_shared::bot::{CreateBotRequest, Personality, PublishRequest, UpdateBotRequest};
+use animo_shared::bot::{Personality, PublishRequest, UpdateBotRequest};
 use animo_shared::text::Label;
 use animo_studio_core::{DraftSaveStatus, PublishCheckKind};
 
-use crate::common::{TestServer, TestStudio, progress_log, robot};
+use crate::common::{personality, progress_log, robot, signed_up};
 
 #[tokio::test]
 async fn an_avatar_is_uploaded_mapped_published_and_rolled_back() {
-    let server = TestServer::start().await;
-    let t = TestStudio::open().await;
-    t.sign_up(&server.url()).await;
-    let personality: Personality = serde_json::from_value(serde_json::json!({ "name": "Robo" })).expect("valid");
-    let bot = t
-        .studio
-        .create_bot(&CreateBotRequest {
-            personality,
-            model: None,
-            widget: None,
-            allowed_origins: None,
-            placement: None,
-        })
-        .await
-        .expect("created");
+    let (_server, t) = signed_up().await;
+    let bot = t.create_bot(personality(serde_json::json!({ "name": "Robo" }))).await;
 
     // Inspected here first, as the Studio shows the report before uploading.
     let local = t.studio.inspect_avatar_file(robot()).await.expect("inspected");

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use animo_server::{Config, RunningServer};
+use animo_shared::bot::{BotView, CreateBotRequest, Personality};
 use animo_studio_core::{SecretBackendChoice, SessionInfo, SignUpRequest, Studio, StudioConfig};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
@@ -81,6 +82,29 @@ impl TestStudio {
             })
             .await
             .expect("sign-up succeeds")
+    }
+}
+
+/// A server and a Studio signed up to it with a fresh owner and tenant: the
+/// start of most tests. Keep the server bound for as long as the test runs.
+pub async fn signed_up() -> (TestServer, TestStudio) {
+    let server = TestServer::start().await;
+    let t = TestStudio::open().await;
+    t.sign_up(&server.url()).await;
+    (server, t)
+}
+
+/// A personality from JSON, through animo-shared's validation.
+pub fn personality(json: serde_json::Value) -> Personality {
+    serde_json::from_value(json).expect("valid personality")
+}
+
+impl TestStudio {
+    /// Creates a bot with `personality` and every other part left to the server's defaults.
+    pub async fn create_bot(&self, personality: Personality) -> BotView {
+        let request =
+            CreateBotRequest { personality, model: None, widget: None, allowed_origins: None, placement: None };
+        self.studio.create_bot(&request).await.expect("the bot is created")
     }
 }
 

@@ -2,31 +2,15 @@
 //! cannot be reached.
 
 use animo_shared::ErrorCode;
-use animo_shared::bot::{CreateBotRequest, Personality, UpdateBotRequest};
+use animo_shared::bot::UpdateBotRequest;
 use animo_studio_core::{Connectivity, DraftSaveStatus, EditKind};
 
-use crate::common::{Relay, TestServer, TestStudio};
-
-fn personality(json: serde_json::Value) -> Personality {
-    serde_json::from_value(json).expect("valid personality")
-}
+use crate::common::{Relay, TestServer, TestStudio, personality, signed_up};
 
 #[tokio::test]
 async fn bots_are_created_duplicated_archived_and_counted() {
-    let server = TestServer::start().await;
-    let t = TestStudio::open().await;
-    t.sign_up(&server.url()).await;
-    let created = t
-        .studio
-        .create_bot(&CreateBotRequest {
-            personality: personality(serde_json::json!({ "name": "Ava", "greeting": "Hello!" })),
-            model: None,
-            widget: None,
-            allowed_origins: None,
-            placement: None,
-        })
-        .await
-        .expect("created");
+    let (server, t) = signed_up().await;
+    let created = t.create_bot(personality(serde_json::json!({ "name": "Ava", "greeting": "Hello!" }))).await;
     let copy = t.studio.duplicate_bot(&created.id).await.expect("duplicated");
     assert_eq!(copy.draft.personality.name.as_str(), "Ava (copy)");
     assert_eq!(copy.draft.personality.greeting.as_str(), "Hello!");
@@ -67,20 +51,8 @@ async fn bots_are_created_duplicated_archived_and_counted() {
 
 #[tokio::test]
 async fn personality_edits_are_validated_as_the_server_does_and_saved() {
-    let server = TestServer::start().await;
-    let t = TestStudio::open().await;
-    t.sign_up(&server.url()).await;
-    let bot = t
-        .studio
-        .create_bot(&CreateBotRequest {
-            personality: personality(serde_json::json!({ "name": "Ava" })),
-            model: None,
-            widget: None,
-            allowed_origins: None,
-            placement: None,
-        })
-        .await
-        .expect("created");
+    let (server, t) = signed_up().await;
+    let bot = t.create_bot(personality(serde_json::json!({ "name": "Ava" }))).await;
 
     let form = serde_json::json!({ "name": "Ava", "greeting": "Hi, I'm Ava!", "temperature": 9 });
     let check = t.studio.check_personality(&form);
@@ -134,17 +106,7 @@ async fn edits_made_while_the_server_is_unreachable_reach_it_later() {
     )
     .await;
     let session = t.sign_up(&relay.url()).await;
-    let bot = t
-        .studio
-        .create_bot(&CreateBotRequest {
-            personality: personality(serde_json::json!({ "name": "Ava" })),
-            model: None,
-            widget: None,
-            allowed_origins: None,
-            placement: None,
-        })
-        .await
-        .expect("created");
+    let bot = t.create_bot(personality(serde_json::json!({ "name": "Ava" }))).await;
 
     relay.down();
     let edit = |greeting: &str| UpdateBotRequest {
@@ -171,7 +133,7 @@ async fn edits_made_while_the_server_is_unreachable_reach_it_later() {
         TestStudio::open_in(dirs, t.service.clone(), t.secrets.clone(), std::time::Duration::from_secs(3)).await;
     let error = restarted.studio.resume(&session.account).await.expect_err("server still down");
     assert!(error.is_unreachable(), "{error:?}");
-    assert_eq!(error.code, ErrorCode::Unavailable);
+    assert_eq!(error.code, ErrorCode::ServerUnreachable);
     assert_eq!(restarted.studio.pending_edits().await.expect("listed").len(), 1);
     let report = restarted.studio.flush_outbox().await.expect("flush runs");
     assert_eq!((report.sent, report.pending), (0, 1));

@@ -4,11 +4,10 @@
 use std::time::Duration;
 
 use animo_shared::ErrorCode;
-use animo_shared::bot::{CreateBotRequest, Personality};
 use animo_shared::knowledge::{DocumentStatus, SearchRequest};
 use animo_studio_core::PublishCheckKind;
 
-use crate::common::{TestServer, TestStudio, progress_log};
+use crate::common::{personality, progress_log, signed_up};
 
 fn search(query: &str) -> SearchRequest {
     serde_json::from_value(serde_json::json!({ "query": query, "k": 3 })).expect("valid search")
@@ -16,21 +15,8 @@ fn search(query: &str) -> SearchRequest {
 
 #[tokio::test]
 async fn documents_are_uploaded_listed_searched_and_deleted() {
-    let server = TestServer::start().await;
-    let t = TestStudio::open().await;
-    t.sign_up(&server.url()).await;
-    let personality: Personality = serde_json::from_value(serde_json::json!({ "name": "Bikes" })).expect("valid");
-    let bot = t
-        .studio
-        .create_bot(&CreateBotRequest {
-            personality,
-            model: None,
-            widget: None,
-            allowed_origins: None,
-            placement: None,
-        })
-        .await
-        .expect("created");
+    let (_server, t) = signed_up().await;
+    let bot = t.create_bot(personality(serde_json::json!({ "name": "Bikes" }))).await;
 
     let dir = tempfile::tempdir().expect("dir");
     let guide = dir.path().join("bike-care.md");

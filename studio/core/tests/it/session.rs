@@ -8,7 +8,7 @@ use animo_shared::text::Secret;
 use animo_studio_core::secrets::{SecretBackendChoice, SecretStore, StoredTokens};
 use animo_studio_core::{Connectivity, SecretBackend, SignInRequest};
 
-use crate::common::{PASSWORD, TestServer, TestStudio};
+use crate::common::{PASSWORD, Relay, TestServer, TestStudio};
 
 async fn keyring(t: &TestStudio) -> SecretStore {
     SecretStore::open(&t.service, t.secrets.clone()).await.expect("the store opens")
@@ -192,7 +192,7 @@ async fn a_refused_refresh_ends_the_session_with_its_own_code() {
     let changes = t.studio.watch_connectivity();
     let error = t.studio.resume(&session.account).await.expect_err("the session has ended");
     assert!(error.is_session_expired(), "{error:?}");
-    assert_eq!(error.code, ErrorCode::InvalidRefreshToken);
+    assert_eq!(error.code, ErrorCode::SessionExpired);
     assert_eq!(t.studio.connectivity(), Connectivity::SessionExpired);
     assert!(changes.has_changed().expect("sender alive"));
     // The dead tokens are gone; later calls say the same without a request.
@@ -272,4 +272,74 @@ async fn secret_stores_keep_services_apart_and_never_fall_back_to_a_file_silentl
         Ok(store) => assert!(matches!(store.backend(), SecretBackend::Keyutils | SecretBackend::SecretService)),
         Err(error) => assert!(error.message.contains("Neither the Secret Service nor the kernel keyring"), "{error:?}"),
     }
+}
+
+/// The banner's "session ended" state comes from its own code, whatever
+/// the server's refusal was: here the refresh token was revoked by signing
+/// out on the server (as another device or an administrator would).
+#[tokio::test]
+async fn a_revoked_refresh_token_ends_the_session_with_the_session_expired_code() {
+    let server = TestServer::start().await;
+    let t = TestStudio::open().await;
+    let session = t.sign_up(&server.url()).await;
+    let store = keyring(&t).await;
+    let stored = store.load(&session.account.key()).await.expect("readable").expect("tokens stored");
+    let logout = reqwest::Client::new()
+        .post(format!("{}/v1/auth/logout", server.url()))
+        .json(&serde_json::json!({ "refresh_token": stored.refresh_token.expose() }))
+        .send()
+        .await
+        .expect("the server answers");
+    assert!(logout.status().is_success(), "{}", logout.status());
+    // The access token runs out: the next call must refresh, with the revoked token.
+    store
+        .save(
+            &session.account.key(),
+            &StoredTokens { access_token: expired_token(&server, &session), refresh_token: stored.refresh_token },
+        )
+        .await
+        .expect("saved");
+    let error = t.studio.resume(&session.account).await.expect_err("the session has ended");
+    assert_eq!(error.code, ErrorCode::SessionExpired, "{error:?}");
+    assert_eq!(error.details.expect("the server's refusal")["refused_with"], "invalid_refresh_token");
+    assert!(error.request_id.is_some(), "the refusal's request id is kept for reports");
+    assert_eq!(t.studio.connectivity(), Connectivity::SessionExpired);
+    let later = t.studio.bots(false).await.expect_err("still ended");
+    assert_eq!(later.code, ErrorCode::SessionExpired);
+}
+
+/// A server that is down is `server_unreachable`, both before sign-in and
+/// for a signed-in session, never a generic `unavailable`.
+#[tokio::test]
+async fn a_server_that_is_down_is_reported_with_the_server_unreachable_code() {
+    // A port that was just free and is closed again: nothing listens there.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let address = closed.local_addr().expect("address");
+    drop(closed);
+    let t = TestStudio::open().await;
+    let error = t
+        .studio
+        .sign_in(SignInRequest {
+            server_url: Some(format!("http://{address}")),
+            email: "owner@example.com".into(),
+            password: PASSWORD.into(),
+            tenant_id: None,
+        })
+        .await
+        .expect_err("nothing answers");
+    assert_eq!(error.code, ErrorCode::ServerUnreachable, "{error:?}");
+    assert!(error.message.contains(&address.to_string()), "{}", error.message);
+    assert_eq!(t.studio.connectivity(), Connectivity::SignedOut, "nobody is signed in");
+
+    let server = TestServer::start().await;
+    let mut relay = Relay::start(server.server.addr).await;
+    t.sign_up(&relay.url()).await;
+    relay.down();
+    let error = t.studio.bots(false).await.expect_err("the server is down");
+    assert_eq!(error.code, ErrorCode::ServerUnreachable, "{error:?}");
+    assert!(error.is_unreachable());
+    assert_eq!(t.studio.connectivity(), Connectivity::Unreachable);
+    relay.up().await;
+    t.studio.bots(false).await.expect("answers again");
+    assert_eq!(t.studio.connectivity(), Connectivity::Online);
 }

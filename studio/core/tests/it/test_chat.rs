@@ -3,12 +3,12 @@
 use std::time::Duration;
 
 use animo_shared::ErrorCode;
-use animo_shared::bot::{CreateBotRequest, Personality, UpdateBotRequest};
+use animo_shared::bot::{Personality, UpdateBotRequest};
 use animo_shared::chat::{ServerFrame, TestChatRequest};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-use crate::common::{TestServer, TestStudio};
+use crate::common::{TestServer, TestStudio, signed_up};
 
 fn personality(answer: &str) -> Personality {
     serde_json::from_value(serde_json::json!({
@@ -34,20 +34,8 @@ fn answer(frames: &[ServerFrame]) -> String {
 
 #[tokio::test]
 async fn test_chat_streams_the_drafts_answer_frame_by_frame() {
-    let server = TestServer::start().await;
-    let t = TestStudio::open().await;
-    t.sign_up(&server.url()).await;
-    let bot = t
-        .studio
-        .create_bot(&CreateBotRequest {
-            personality: personality("We are open from 9 to 5."),
-            model: None,
-            widget: None,
-            allowed_origins: None,
-            placement: None,
-        })
-        .await
-        .expect("created");
+    let (_server, t) = signed_up().await;
+    let bot = t.create_bot(personality("We are open from 9 to 5.")).await;
 
     let mut frames = Vec::new();
     let outcome = t
@@ -143,17 +131,7 @@ async fn test_chat_gives_up_on_a_stalled_stream() {
     let proxy = stalling_proxy(target).await;
     let t = TestStudio::open().await;
     t.sign_up(&proxy).await;
-    let bot = t
-        .studio
-        .create_bot(&CreateBotRequest {
-            personality: personality("We are open."),
-            model: None,
-            widget: None,
-            allowed_origins: None,
-            placement: None,
-        })
-        .await
-        .expect("created through the proxy");
+    let bot = t.create_bot(personality("We are open.")).await;
     let started = std::time::Instant::now();
     let error = t
         .studio
@@ -172,20 +150,8 @@ const TINY_PNG: &str =
 #[tokio::test]
 async fn a_poster_is_uploaded_to_the_draft_and_a_bad_one_refused() {
     use base64::Engine;
-    let server = TestServer::start().await;
-    let t = TestStudio::open().await;
-    t.sign_up(&server.url()).await;
-    let bot = t
-        .studio
-        .create_bot(&CreateBotRequest {
-            personality: personality("We are open."),
-            model: None,
-            widget: None,
-            allowed_origins: None,
-            placement: None,
-        })
-        .await
-        .expect("created");
+    let (_server, t) = signed_up().await;
+    let bot = t.create_bot(personality("We are open.")).await;
     let png = base64::engine::general_purpose::STANDARD.decode(TINY_PNG).expect("base64");
     let stored = t.studio.upload_poster(&bot.id, png).await.expect("uploaded");
     assert_eq!((stored.width, stored.height), (1, 1));

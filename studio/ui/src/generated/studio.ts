@@ -2,15 +2,22 @@
 
 import type {
   AccountView,
+  AnimationMapping,
+  AvatarId,
   BotAvatar,
   BotId,
   BotView,
   ConversationId,
   Email,
-  EmbedId,
+  Emotion,
   ErrorCode,
+  InspectionReport,
+  Intent,
+  MappingSuggestion,
   Personality,
   Role,
+  ServerFrame,
+  Slot,
   TenantId,
   TenantName,
   UpdateBotRequest,
@@ -224,20 +231,6 @@ sent: number,
  */
 total: number, };
 
-export type EmbedSnippet = { 
-/**
- * The bot's embed id.
- */
-embed_id: EmbedId, 
-/**
- * The loader script's address.
- */
-script_url: string, 
-/**
- * The whole `<script>` tag, ready to paste.
- */
-snippet: string, };
-
 export type PublishCheckKind = "personality" | "avatar_mapping" | "knowledge" | "saved_edits" | "permission";
 
 export type PublishCheck = { 
@@ -297,6 +290,197 @@ conversation_id?: ConversationId | null,
  * The frames received, in order.
  */
 frames: number, };
+
+export type StudioInfo = { 
+/**
+ * The Studio's version.
+ */
+version: string, 
+/**
+ * Whether this run measures the viewport instead of serving a person.
+ */
+bench: boolean, };
+
+export type AvatarSource = { "kind": "demo" } | { "kind": "file", 
+/**
+ * Its path.
+ */
+path: string, } | { "kind": "server", 
+/**
+ * Its id.
+ */
+avatar_id: AvatarId, 
+/**
+ * Its file name, for display.
+ */
+name: string, };
+
+export type ViewportSize = { 
+/**
+ * Width.
+ */
+width: number, 
+/**
+ * Height.
+ */
+height: number, };
+
+export type ViewportInput = { "kind": "orbit", 
+/**
+ * Around the vertical axis.
+ */
+yaw: number, 
+/**
+ * Up or down.
+ */
+pitch: number, } | { "kind": "zoom", 
+/**
+ * Below 1 comes closer.
+ */
+factor: number, } | { "kind": "reset_camera" } | { "kind": "click", 
+/**
+ * From the left.
+ */
+x: number, 
+/**
+ * From the top.
+ */
+y: number, } | { "kind": "resize", 
+/**
+ * Frame width.
+ */
+width: number, 
+/**
+ * Frame height.
+ */
+height: number, } | { "kind": "play_slot", 
+/**
+ * Which.
+ */
+slot: Slot, } | { "kind": "play_clip", 
+/**
+ * Its name.
+ */
+clip: string, };
+
+export type ViewportEvent = { "kind": "ready" } | { "kind": "failed", 
+/**
+ * The error's code, when it has one.
+ */
+code: ErrorCode | null, 
+/**
+ * What went wrong.
+ */
+message: string, } | { "kind": "clicked", 
+/**
+ * x, y and z.
+ */
+point: [number, number, number], } | { "kind": "stopped", 
+/**
+ * Why.
+ */
+message: string, };
+
+export type SlotAdjustment = { 
+/**
+ * The slot.
+ */
+slot: Slot, 
+/**
+ * The clip the bot's mapping named.
+ */
+previous_clip: string, 
+/**
+ * The clip it plays now; `None` when nothing fits and the slot falls
+ * back along its chain.
+ */
+clip: string | null, 
+/**
+ * Why, for the designer.
+ */
+reason: string, };
+
+export type AvatarOpened = { 
+/**
+ * The file's name.
+ */
+name: string, 
+/**
+ * The inspection report.
+ */
+report: InspectionReport, 
+/**
+ * The mapping in force: the bot's (adapted to this avatar where it did
+ * not fit) or the suggested one.
+ */
+mapping: AnimationMapping, 
+/**
+ * The suggestion with its reasons and confidences.
+ */
+suggestion: MappingSuggestion, 
+/**
+ * The slots of the bot's mapping that were changed to fit this avatar;
+ * empty when it fitted or no mapping was given.
+ */
+adjusted: Array<SlotAdjustment>, };
+
+export type SentenceReading = { 
+/**
+ * From -1 (most negative) to +1.
+ */
+compound: number, 
+/**
+ * The emotion the rules see.
+ */
+emotion: Emotion, 
+/**
+ * How strongly, from 0 to 1.
+ */
+intensity: number, 
+/**
+ * What the sentence tries to do, if recognisable.
+ */
+intent: Intent | null, 
+/**
+ * The slot the mapping's intent and emotion rules give.
+ */
+slot: Slot, };
+
+export type TestChatFrame = { 
+/**
+ * The number the screen gave the message.
+ */
+request: number, 
+/**
+ * The frame.
+ */
+frame: ServerFrame, };
+
+export type TestChatAvatar = "bot" | "none";
+
+export type TestChatAvatarOpened = { 
+/**
+ * Which.
+ */
+kind: TestChatAvatar, 
+/**
+ * The opened avatar, for the bot's.
+ */
+opened: AvatarOpened | null, };
+
+export type UploadProgressEvent = { 
+/**
+ * The id the front-end gave the upload.
+ */
+id: string, 
+/**
+ * Bytes sent.
+ */
+sent: number, 
+/**
+ * The file's size.
+ */
+total: number, };
 
 /** The server the quick start runs, offered first on the sign-in screen. */
 export const DEFAULT_SERVER_URL = "http://127.0.0.1:8080";

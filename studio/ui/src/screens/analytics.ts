@@ -7,7 +7,7 @@ import type { BotAnalytics, DayAnalytics } from "../generated/animo";
 import type { Screen, StudioContext } from "../context";
 import { h, replaceChildren } from "../dom";
 import { describeError } from "../errors";
-import { analyticsLoad } from "../ipc-content";
+import { analyticsLoad } from "../generated/commands";
 import { formatUsd, lastDays, lineChart, percent, rangeProblem, stackedBars } from "./chart";
 
 const PRESETS = [7, 30, 90] as const;

@@ -14,18 +14,20 @@ import type {
 import { h, replaceChildren } from "../dom";
 import { describeError } from "../errors";
 import {
+  avatarAttach,
   avatarChooseFile,
   avatarOpen,
+  avatarUpload,
   mappingSet,
   sentencePlay,
   widgetEvent,
-  type AvatarOpened,
-  type AvatarSource,
-} from "../ipc";
+} from "../generated/commands";
+import type { AvatarOpened, AvatarSource } from "../generated/studio";
 import { Viewport } from "../viewport";
 import type { StudioContext } from "../context";
 import type { BotView } from "../generated/animo";
-import { avatarAttach, avatarUpload, nextUploadId, watchUpload } from "../ipc-content";
+import { nextUploadId, watchUpload } from "../uploads";
+import { adjustmentSummary, describeAdjustment } from "./avatar-model";
 
 export const SLOTS: readonly Slot[] = [
   "idle", "idle_variant", "listening", "thinking", "talking", "greeting", "farewell", "nod_yes", "shake_no", "happy",
@@ -68,6 +70,10 @@ export function avatarScreen(notify: (message: string, kind?: "error" | "info") 
   const uploadBar = h("progress", { class: "hidden", testid: "avatar-upload-progress" });
   uploadBar.max = 1;
   const uploadStatus = h("span", { class: "muted", testid: "avatar-upload-status" });
+  /** The slots of the bot's mapping changed to fit the open avatar. */
+  const adjustedPanel = h("section", { class: "panel hidden", testid: "mapping-adjusted" });
+  /** The chosen bot's mapping, carried over to a newly chosen avatar (adapted where it does not fit). */
+  const botMapping = (): AnimationMapping | undefined => bots?.bot()?.draft.avatar?.mapping ?? undefined;
 
   viewport.canvas.addEventListener("stats", () => {
     stats.textContent = `${viewport.stats.fps.toFixed(1)} frames/s · ${viewport.canvas.width}×${viewport.canvas.height}`;
@@ -83,6 +89,7 @@ export function avatarScreen(notify: (message: string, kind?: "error" | "info") 
       renderBot();
       mapping = structuredClone(result.mapping);
       status.textContent = `${result.name}: ${result.report.clips.length} clips, ${result.report.triangles} triangles`;
+      renderAdjusted(result);
       viewport.start();
       render();
       return result;
@@ -96,7 +103,7 @@ export function avatarScreen(notify: (message: string, kind?: "error" | "info") 
   async function chooseFile(): Promise<void> {
     try {
       const path = await avatarChooseFile();
-      if (path !== null) await open({ kind: "file", path });
+      if (path !== null) await open({ kind: "file", path }, botMapping());
     } catch (error) {
       notify(describeError(error), "error");
     }
@@ -209,6 +216,21 @@ export function avatarScreen(notify: (message: string, kind?: "error" | "info") 
         uploadStatus,
       ),
     );
+  }
+
+  function renderAdjusted(result: AvatarOpened): void {
+    const summary = adjustmentSummary(result.adjusted);
+    adjustedPanel.classList.toggle("hidden", summary === null);
+    if (summary === null) {
+      replaceChildren(adjustedPanel);
+      return;
+    }
+    replaceChildren(
+      adjustedPanel,
+      h("p", { text: summary }),
+      h("ul", {}, ...result.adjusted.map((each) => h("li", { text: describeAdjustment(each), testid: `adjusted-${each.slot}` }))),
+    );
+    notify(summary);
   }
 
   function render(): void {
@@ -398,7 +420,7 @@ export function avatarScreen(notify: (message: string, kind?: "error" | "info") 
         h("button", {
           text: "Open the demo avatar",
           testid: "open-demo",
-          on: { click: () => void open({ kind: "demo" }) },
+          on: { click: () => void open({ kind: "demo" }, botMapping()) },
         }),
         stats,
       ),
@@ -406,6 +428,7 @@ export function avatarScreen(notify: (message: string, kind?: "error" | "info") 
       botPanel,
       h("p", { class: "muted", text: "Drag to orbit, scroll to zoom, click the avatar, double-click to reset." }),
       status,
+      adjustedPanel,
       report,
     ),
     h("div", { class: "editor-column" }, clips, mappingTable, sentence, events),

@@ -4,7 +4,7 @@
  */
 import { h, replaceChildren } from "../dom";
 import { describeError } from "../errors";
-import * as account from "../ipc-account";
+import * as account from "../generated/commands";
 import type { Screen, StudioContext } from "../context";
 import { LIMITS, type BotView, type TenantView } from "../generated/animo";
 

@@ -1,6 +1,16 @@
+import { PhysicalPosition } from "@tauri-apps/api/dpi";
 import { describe, expect, it } from "vitest";
 import type { DocumentView } from "../generated/animo";
-import { checkUrlForm, documentTitle, isDocumentPath, needsPolling, progressFraction, sortDropped, statusText } from "./knowledge-model";
+import {
+  checkUrlForm,
+  documentTitle,
+  dropStep,
+  isDocumentPath,
+  needsPolling,
+  progressFraction,
+  sortDropped,
+  statusText,
+} from "./knowledge-model";
 
 const document = (overrides: Partial<DocumentView> = {}): DocumentView => ({
   id: "d1",
@@ -72,5 +82,25 @@ describe("the URL form", () => {
     expect(checkUrlForm({ ...base, resyncHours: "721" })).toHaveProperty("problems");
     // Limits of a crawl that is off are not read.
     expect(checkUrlForm({ ...base, maxPages: "0" })).toHaveProperty("request");
+  });
+});
+
+describe("files dropped on the window", () => {
+  const position = new PhysicalPosition(10, 20);
+
+  it("highlight the drop zone while they hover and upload what the server reads", () => {
+    expect(dropStep({ type: "enter", paths: ["/tmp/a.pdf"], position }, true)).toEqual({ kind: "hover", active: true });
+    expect(dropStep({ type: "over", position }, true)).toEqual({ kind: "hover", active: true });
+    expect(dropStep({ type: "leave" }, true)).toEqual({ kind: "hover", active: false });
+    expect(dropStep({ type: "drop", paths: ["/home/me/FAQ.md", "/home/me/photo.jpg", "C:\\docs\\prices.CSV"], position }, true)).toEqual({
+      kind: "drop",
+      accepted: ["/home/me/FAQ.md", "C:\\docs\\prices.CSV"],
+      refused: ["/home/me/photo.jpg"],
+    });
+  });
+
+  it("are ignored while another screen is shown", () => {
+    expect(dropStep({ type: "drop", paths: ["/tmp/a.md"], position }, false)).toEqual({ kind: "ignore" });
+    expect(dropStep({ type: "enter", paths: ["/tmp/a.md"], position }, false)).toEqual({ kind: "ignore" });
   });
 });

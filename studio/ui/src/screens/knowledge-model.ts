@@ -3,6 +3,7 @@
  * reads, how a document's state reads for people, when to keep polling,
  * and the URL form's checks (mirroring AddUrlRequest's limits).
  */
+import type { DragDropEvent } from "@tauri-apps/api/webview";
 import type { AddUrlRequest, DocumentView } from "../generated/animo";
 
 /** Extensions of the formats the server reads (see the `unsupported_document` error). */
@@ -24,6 +25,29 @@ export function isDocumentPath(path: string): boolean {
   const dot = name.lastIndexOf(".");
   if (dot <= 0) return false;
   return (DOCUMENT_EXTENSIONS as readonly string[]).includes(name.slice(dot + 1));
+}
+
+/**
+ * What the Knowledge screen does with one of the webview's drag-drop events:
+ * nothing while it is hidden, highlight the drop zone while files hover,
+ * upload what was dropped (with the paths it refuses, to name them).
+ */
+export type DropStep =
+  | { kind: "ignore" }
+  | { kind: "hover"; active: boolean }
+  | { kind: "drop"; accepted: string[]; refused: string[] };
+
+export function dropStep(event: DragDropEvent, visible: boolean): DropStep {
+  if (!visible) return { kind: "ignore" };
+  switch (event.type) {
+    case "enter":
+    case "over":
+      return { kind: "hover", active: true };
+    case "leave":
+      return { kind: "hover", active: false };
+    case "drop":
+      return { kind: "drop", ...sortDropped(event.paths) };
+  }
 }
 
 /** Dropped paths split into those to upload and those refused. */

@@ -19,14 +19,14 @@ import {
   knowledgeList,
   knowledgeResync,
   knowledgeSearch,
-  nextUploadId,
-  watchUpload,
-} from "../ipc-content";
+} from "../generated/commands";
+import { nextUploadId, watchUpload } from "../uploads";
 import {
   ANSWER_COLUMNS,
   QUESTION_COLUMNS,
   checkUrlForm,
   documentTitle,
+  dropStep,
   fileName,
   formatBytes,
   isBusy,
@@ -94,12 +94,15 @@ export function knowledgeScreen(context: StudioContext): Screen {
   // ---- Files ----
 
   async function uploadFiles(paths: readonly string[]): Promise<void> {
+    await uploadSorted(sortDropped(paths));
+  }
+
+  async function uploadSorted({ accepted, refused }: { accepted: readonly string[]; refused: readonly string[] }): Promise<void> {
     const bot = currentBot();
     if (bot === null) {
       context.notify("Choose a bot first.", "error");
       return;
     }
-    const { accepted, refused } = sortDropped(paths);
     if (refused.length > 0) {
       context.notify(`Not a format Animo reads: ${refused.map(fileName).join(", ")}`, "error");
     }
@@ -145,10 +148,10 @@ export function knowledgeScreen(context: StudioContext): Screen {
   function listenForDrops(): void {
     if (dropListener !== null) return;
     dropListener = getCurrentWebview().onDragDropEvent(({ payload }) => {
-      if (!visible) return;
-      if (payload.type === "enter" || payload.type === "over") dropZone.classList.add("active");
-      else dropZone.classList.remove("active");
-      if (payload.type === "drop") void uploadFiles(payload.paths);
+      const step = dropStep(payload, visible);
+      if (step.kind === "ignore") return;
+      dropZone.classList.toggle("active", step.kind === "hover" && step.active);
+      if (step.kind === "drop") void uploadSorted(step);
     });
     dropListener.catch((error: unknown) => {
       dropListener = null;

@@ -5,8 +5,8 @@
  * why not.
  */
 import { h, replaceChildren } from "../dom";
-import { describeError } from "../errors";
-import * as account from "../ipc-account";
+import { asStudioError, describeError } from "../errors";
+import * as account from "../generated/commands";
 import type { Screen, StudioContext } from "../context";
 import { LIMITS, type ApiKeyView, type MemberList, type MemberView, type Role } from "../generated/animo";
 
@@ -148,7 +148,7 @@ export function membersScreen(context: StudioContext): Screen {
     try {
       renderMembers(await account.members(), owner);
     } catch (error) {
-      const refused = account.asStudioError(error)?.code === "forbidden";
+      const refused = asStudioError(error)?.code === "forbidden";
       replaceChildren(
         membersPanel,
         h("h3", { text: "Members" }),

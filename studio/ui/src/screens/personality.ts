@@ -6,7 +6,7 @@
  */
 import { h, replaceChildren } from "../dom";
 import { describeError } from "../errors";
-import * as account from "../ipc-account";
+import * as account from "../generated/commands";
 import type { Screen, StudioContext } from "../context";
 import { LIMITS, type BotView, type FaqEntry, type Personality, type Tone } from "../generated/animo";
 import type { FieldProblem } from "../generated/studio";

@@ -6,8 +6,8 @@
  */
 import { h, replaceChildren } from "../dom";
 import { describeError } from "../errors";
-import * as account from "../ipc-account";
-import { posterRender } from "../ipc-test-chat";
+import * as account from "../generated/commands";
+import { posterRender } from "../generated/commands";
 import type { Screen, StudioContext } from "../context";
 import { LIMITS, type BotVersionView } from "../generated/animo";
 import type { DraftDiff, PendingEdit, PublishChecks } from "../generated/studio";

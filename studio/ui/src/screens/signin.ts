@@ -5,8 +5,8 @@
  * keyring) or are forgotten.
  */
 import { h, replaceChildren } from "../dom";
-import { describeError } from "../errors";
-import * as account from "../ipc-account";
+import { describeError, isSessionExpired } from "../errors";
+import * as account from "../generated/commands";
 import type { StudioContext } from "../context";
 import { DEFAULT_SERVER_URL, type KnownAccount, type SessionInfo } from "../generated/studio";
 import { LIMITS } from "../generated/animo";
@@ -142,7 +142,7 @@ export function signInScreen(context: StudioContext, signedIn: (session: Session
                       return await account.resume(known);
                     } catch (error) {
                       // Without valid tokens the password is needed: prefill the form.
-                      if (account.isSessionExpired(error)) prefill(known);
+                      if (isSessionExpired(error)) prefill(known);
                       throw error;
                     }
                   }),

@@ -9,8 +9,8 @@ import type { BotView, ConversationId, ServerFrame, Slot, Source } from "../gene
 import type { Screen, StudioContext } from "../context";
 import { h, replaceChildren } from "../dom";
 import { describeError } from "../errors";
-import { avatarOpen } from "../ipc";
-import { onTestChatFrame, testChatOpenAvatar, testChatSend, viewportAvatar, type TestChatFrame } from "../ipc-test-chat";
+import { avatarOpen, onTestChatFrame, testChatOpenAvatar, testChatSend, testChatViewportAvatar } from "../generated/commands";
+import type { TestChatFrame } from "../generated/studio";
 import { Viewport } from "../viewport";
 
 /** One answer being written into the list. */
@@ -207,7 +207,7 @@ export function testChatScreen(context: StudioContext): Screen {
     if (bot === null || avatarFor === bot.id) return;
     // An avatar opened on the Avatar screen stays; otherwise (or when this
     // screen opened another bot's) the bot's own is shown.
-    const open = await viewportAvatar();
+    const open = await testChatViewportAvatar();
     if (open === null || avatarFor !== null) await showBotAvatar(bot);
     else avatarStatus.textContent = open;
   }

@@ -10,7 +10,7 @@ import type { BotView, Corner, Theme } from "../generated/animo";
 import type { Screen, StudioContext } from "../context";
 import { h, replaceChildren } from "../dom";
 import { describeError } from "../errors";
-import { updateDraft } from "../ipc-account";
+import { updateDraft } from "../generated/commands";
 import {
   CORNERS,
   THEMES,
