@@ -72,13 +72,14 @@ pub async fn view(state: &AppState, ctx: &TenantCtx) -> ApiResult<TenantView> {
     let row = tenant_row(state, ctx.tenant()).await?;
     let bots = usage_count(ctx, QuotaKind::Bots).await?;
     let avatar_bytes = usage_count(ctx, QuotaKind::AvatarBytes).await?;
+    let knowledge_bytes = usage_count(ctx, QuotaKind::KnowledgeBytes).await?;
     let monthly_messages = state.chat.meters.monthly_messages(&ctx.db, ctx.tenant()).await?;
     Ok(TenantView {
         id: row.id,
         name: row.name,
         status: row.status,
         plan: state.plan(&row.plan).clone(),
-        usage: Usage { bots, members: row.member_count, avatar_bytes, monthly_messages, ..Usage::default() },
+        usage: Usage { bots, members: row.member_count, monthly_messages, knowledge_bytes, avatar_bytes },
         created_at: row.created_at,
     })
 }

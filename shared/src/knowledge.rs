@@ -153,7 +153,7 @@ pub struct AddUrlRequest {
 }
 
 /// Body of `POST /v1/bots/{bot_id}/knowledge/search`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -169,6 +169,21 @@ pub struct SearchRequest {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub mode: Option<SearchMode>,
+    /// Drops passages whose cosine similarity to the query, by the embedding
+    /// model, is below this (-1 to 1). Applies to passages with a vector when
+    /// the query has one (hybrid and vector searches); BM25 alone has no
+    /// comparable scale and ignores it. Absent: no threshold.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub min_similarity: Option<f64>,
+    /// Maximal marginal relevance λ (0 to 1): picks passages one by one,
+    /// weighing relevance (λ) against likeness to those already picked
+    /// (1 - λ), so near-duplicates give way to other passages. Likeness is
+    /// the cosine of the passage vectors, or without vectors the overlap of
+    /// their words. Absent: the ranking as it is.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub mmr: Option<f64>,
 }
 
 /// How a knowledge search ranks passages.

@@ -59,10 +59,30 @@ impl Format {
         if let Some(format) = from_extension(file_name) {
             return Some(format);
         }
-        if let Some(format) = content_type.and_then(from_content_type) {
+        if let Some(format) = content_type.and_then(Format::from_content_type) {
             return Some(format);
         }
         sniff(bytes)
+    }
+
+    /// The format a Content-Type names (parameters such as `charset` and
+    /// letter case ignored), or `None` for one Animo does not read. The one
+    /// place that maps media types to formats: upload detection and the
+    /// crawler's download filter both ask it.
+    pub fn from_content_type(content_type: &str) -> Option<Format> {
+        let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        let format = match essence.as_str() {
+            "text/plain" => Format::Text,
+            "text/markdown" | "text/x-markdown" => Format::Markdown,
+            "text/html" | "application/xhtml+xml" => Format::Html,
+            "application/pdf" => Format::Pdf,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => Format::Docx,
+            "text/csv" | "application/csv" | "text/tab-separated-values" => Format::Csv,
+            "application/json" | "text/json" => Format::Json,
+            other if other.ends_with("+json") => Format::Json,
+            _ => return None,
+        };
+        Some(format)
     }
 }
 
@@ -86,22 +106,6 @@ fn from_extension(file_name: &str) -> Option<Format> {
         "docx" => Format::Docx,
         "csv" | "tsv" => Format::Csv,
         "json" => Format::Json,
-        _ => return None,
-    };
-    Some(format)
-}
-
-fn from_content_type(content_type: &str) -> Option<Format> {
-    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    let format = match essence.as_str() {
-        "text/plain" => Format::Text,
-        "text/markdown" | "text/x-markdown" => Format::Markdown,
-        "text/html" | "application/xhtml+xml" => Format::Html,
-        "application/pdf" => Format::Pdf,
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => Format::Docx,
-        "text/csv" | "application/csv" | "text/tab-separated-values" => Format::Csv,
-        "application/json" | "text/json" => Format::Json,
-        other if other.ends_with("+json") => Format::Json,
         _ => return None,
     };
     Some(format)
@@ -149,5 +153,33 @@ mod tests {
         assert_eq!(Format::detect("x", None, b"[not json"), Some(Format::Text));
         assert_eq!(Format::detect("photo.png", Some("image/png"), b"\x89PNG\r\n\x1a\n\0\0\0"), None);
         assert_eq!(Format::detect("empty", None, b""), Some(Format::Text));
+    }
+
+    #[test]
+    fn content_types_map_to_formats_whatever_their_parameters_and_case() {
+        let cases = [
+            ("text/plain", Some(Format::Text)),
+            ("Text/Markdown; charset=UTF-8", Some(Format::Markdown)),
+            ("text/x-markdown", Some(Format::Markdown)),
+            (" text/html ;charset=utf-8", Some(Format::Html)),
+            ("application/xhtml+xml", Some(Format::Html)),
+            ("application/pdf", Some(Format::Pdf)),
+            ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", Some(Format::Docx)),
+            ("text/csv; header=present", Some(Format::Csv)),
+            ("application/csv", Some(Format::Csv)),
+            ("text/tab-separated-values", Some(Format::Csv)),
+            ("application/json", Some(Format::Json)),
+            ("text/json", Some(Format::Json)),
+            ("application/problem+json", Some(Format::Json)),
+            ("image/png", None),
+            ("application/zip", None),
+            ("application/octet-stream", None),
+            ("video/mp4", None),
+            ("", None),
+            (";", None),
+        ];
+        for (content_type, expected) in cases {
+            assert_eq!(Format::from_content_type(content_type), expected, "{content_type:?}");
+        }
     }
 }

@@ -22,8 +22,9 @@ use animo_shared::{DocumentId, ErrorCode, TenantId, Timestamp};
 use reqwest::Url;
 use serde_json::json;
 
-use super::documents::{self, Content, DocumentRow, Ingested};
+use super::documents::{self, DocumentRow};
 use super::fetch::{self, AGENT, FetchError, FetchPolicy, Fetched};
+use super::jobs::{self, Content, Ingested};
 use crate::ids::NewId;
 use crate::state::AppState;
 use crate::store::{StoreError, TenantDb};
@@ -97,26 +98,10 @@ fn canonical(mut url: Url) -> Url {
     url
 }
 
-/// Content types a crawl downloads: those `Format::detect` reads (this list
-/// follows its content types), or none declared (then the bytes are sniffed).
+/// Content types a crawl downloads: those `Format::from_content_type`
+/// names, or none declared (then the bytes are sniffed after download).
 fn readable(content_type: Option<&str>) -> bool {
-    let Some(content_type) = content_type else { return true };
-    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    matches!(
-        essence.as_str(),
-        "text/plain"
-            | "text/markdown"
-            | "text/x-markdown"
-            | "text/html"
-            | "application/xhtml+xml"
-            | "application/pdf"
-            | "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            | "text/csv"
-            | "application/csv"
-            | "text/tab-separated-values"
-            | "application/json"
-            | "text/json"
-    ) || essence.ends_with("+json")
+    content_type.is_none_or(|content_type| Format::from_content_type(content_type).is_some())
 }
 
 /// Fetches one page if robots.txt allows it and its type is readable.
@@ -215,7 +200,7 @@ pub(super) async fn sync_source(
     let policy = &state.knowledge.fetch;
     let Ok(start) = Url::parse(start).map(canonical) else {
         let refused = Ingested::Refused(ErrorCode::UrlForbidden, FetchError::BadUrl.to_string());
-        return Ok(documents::finish(db, &source.id, refused).await?);
+        return Ok(jobs::finish(db, &source.id, refused).await?);
     };
     let mut robots = RobotsCache::default();
     let mut queue: VecDeque<(Url, u32)> = VecDeque::from([(start.clone(), 0)]);
@@ -236,14 +221,14 @@ pub(super) async fn sync_source(
             Ok(page) => page,
             Err((code, message)) if first => {
                 // The source keeps its passages from the last sync, and its pages.
-                return Ok(documents::finish(db, &source.id, Ingested::Refused(code, message)).await?);
+                return Ok(jobs::finish(db, &source.id, Ingested::Refused(code, message)).await?);
             }
             Err((code, message)) => {
                 // A page that fails this time keeps its document and passages,
                 // so a passing outage does not remove knowledge.
                 reached.push(url.to_string());
                 if let Some(page) = find_page(db, source, url.as_str()).await? {
-                    documents::finish(db, &page.id, Ingested::Refused(code, message)).await?;
+                    jobs::finish(db, &page.id, Ingested::Refused(code, message)).await?;
                 }
                 continue;
             }
@@ -266,10 +251,10 @@ pub(super) async fn sync_source(
                 Ok(false) => {
                     let message = format!("robots.txt of the site does not allow {AGENT} to fetch {final_url}");
                     let refused = Ingested::Refused(ErrorCode::UrlForbidden, message);
-                    return Ok(documents::finish(db, &source.id, refused).await?);
+                    return Ok(jobs::finish(db, &source.id, refused).await?);
                 }
                 Err((code, message)) => {
-                    return Ok(documents::finish(db, &source.id, Ingested::Refused(code, message)).await?);
+                    return Ok(jobs::finish(db, &source.id, Ingested::Refused(code, message)).await?);
                 }
             }
         }
@@ -280,14 +265,14 @@ pub(super) async fn sync_source(
             Vec::new()
         };
         let outcome = if first {
-            let outcome = documents::ingest(state, db, tenant, source, content(page, &final_url)).await?;
+            let outcome = jobs::ingest(state, db, tenant, source, content(page, &final_url)).await?;
             start_outcome = Some(outcome.clone());
             outcome
         } else {
             reached.push(final_url.to_string());
             let document = page_document(db, source, final_url.as_str()).await?;
-            let outcome = documents::ingest(state, db, tenant, &document, content(page, &final_url)).await?;
-            documents::finish(db, &document.id, outcome.clone()).await?;
+            let outcome = jobs::ingest(state, db, tenant, &document, content(page, &final_url)).await?;
+            jobs::finish(db, &document.id, outcome.clone()).await?;
             outcome
         };
         if matches!(&outcome, Ingested::Refused(ErrorCode::QuotaExceeded, _)) {
@@ -313,7 +298,7 @@ pub(super) async fn sync_source(
     }
     set_pages(db, &source.id, done, done).await?;
     let outcome = start_outcome.unwrap_or(Ingested::Unchanged);
-    Ok(documents::finish(db, &source.id, outcome).await?)
+    Ok(jobs::finish(db, &source.id, outcome).await?)
 }
 
 /// Fetches one crawled page again on its own (a re-sync asked for it, or
@@ -327,14 +312,14 @@ pub(super) async fn sync_page(
 ) -> anyhow::Result<()> {
     let Ok(url) = Url::parse(url).map(canonical) else {
         let refused = Ingested::Refused(ErrorCode::UrlForbidden, FetchError::BadUrl.to_string());
-        return Ok(documents::finish(db, &page.id, refused).await?);
+        return Ok(jobs::finish(db, &page.id, refused).await?);
     };
     let mut robots = RobotsCache::default();
     let outcome = match fetch_page(&state.knowledge.fetch, &mut robots, &url).await {
-        Ok(fetched) => documents::ingest(state, db, tenant, page, content(fetched, &url)).await?,
+        Ok(fetched) => jobs::ingest(state, db, tenant, page, content(fetched, &url)).await?,
         Err((code, message)) => Ingested::Refused(code, message),
     };
-    Ok(documents::finish(db, &page.id, outcome).await?)
+    Ok(jobs::finish(db, &page.id, outcome).await?)
 }
 
 #[cfg(test)]

@@ -2,17 +2,14 @@
 //! chunked, embedded and indexed passages.
 //!
 //! A document record is its own job: its status says how far ingestion got.
-//! One worker runs jobs one at a time (embedding is CPU-bound on a small
-//! machine); at start-up every document that is neither indexed nor failed
-//! is queued again, and a job that restarts first removes whatever a crashed
-//! attempt left, so nothing is duplicated. Passages are keyed by document
-//! and content hash: unchanged content is skipped, changed content replaces
-//! only its own document's passages, and a published version keeps the
-//! passages it was published with until the next publish.
+//! The worker that runs the jobs is in `jobs.rs`. Passages are keyed by
+//! document and content hash: unchanged content is skipped, changed content
+//! replaces only its own document's passages, and a published version keeps
+//! the passages it was published with until the next publish.
 
 use std::sync::Arc;
 
-use animo_knowledge::{ChunkOptions, ExtractErrorCode, ExtractLimits, Format};
+use animo_knowledge::{ChunkOptions, ExtractLimits, Format};
 use animo_shared::api::QuotaKind;
 use animo_shared::knowledge::{AddUrlRequest, CrawlLimits, DocumentList, DocumentSource, DocumentStatus, DocumentView};
 use animo_shared::{BotId, DocumentId, ErrorCode, TenantId, Timestamp};
@@ -24,7 +21,7 @@ use serde_json::json;
 use tokio::sync::mpsc;
 
 use super::fetch::{FetchError, FetchPolicy};
-use super::index::{self, StoredChunk};
+use super::index;
 use crate::context::TenantCtx;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::NewId;
@@ -32,11 +29,7 @@ use crate::state::AppState;
 use crate::store::{StoreError, TenantDb};
 use crate::tenants::{limit, quota_check_sql};
 
-/// Dimensions of the passage index when no embedding model is loaded; the
-/// vector index then stays empty and retrieval uses BM25 alone.
-const DEFAULT_DIMENSIONS: usize = 384;
-/// Passages embedded per call.
-const EMBED_BATCH: usize = 32;
+pub use super::jobs::run_worker;
 
 /// Turns passages into vectors.
 #[async_trait::async_trait]
@@ -126,9 +119,14 @@ impl KnowledgeState {
         // stopping, and the job is picked up again at the next start.
         let _queued = self.queue.send(job);
     }
+
+    /// The queue's receiving end, which only the first worker gets.
+    pub(super) fn take_receiver(&self) -> Option<mpsc::UnboundedReceiver<Job>> {
+        self.receiver.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+    }
 }
 
-fn blob_path(tenant: &TenantId, document: &DocumentId) -> Path {
+pub(super) fn blob_path(tenant: &TenantId, document: &DocumentId) -> Path {
     Path::from(format!("tenants/{}/knowledge/{}", tenant.hex(), document.hex()))
 }
 
@@ -470,18 +468,6 @@ pub(super) async fn set_status(
     Ok(())
 }
 
-async fn set_progress(db: &TenantDb, id: &DocumentId, done: usize, total: usize) -> Result<(), StoreError> {
-    db.db()
-        .query("UPDATE type::record('document', $id) SET progress_done = $done, progress_total = $total, updated_at = $now")
-        .bind("id", id)
-        .bind("done", done)
-        .bind("total", total)
-        .bind("now", Timestamp::now())
-        .run()
-        .await?;
-    Ok(())
-}
-
 pub(super) fn fetch_error(error: FetchError) -> ApiError {
     match error {
         FetchError::BadUrl | FetchError::Forbidden(_) => ApiError::new(ErrorCode::UrlForbidden, error.to_string()),
@@ -493,64 +479,6 @@ pub(super) fn fetch_error(error: FetchError) -> ApiError {
     }
 }
 
-fn extract_error(error: &animo_knowledge::ExtractError) -> (ErrorCode, String) {
-    let code = match error.code {
-        ExtractErrorCode::UnsupportedFormat => ErrorCode::UnsupportedDocument,
-        ExtractErrorCode::CorruptFile => ErrorCode::DocumentUnreadable,
-        ExtractErrorCode::EmptyDocument => ErrorCode::DocumentEmpty,
-        ExtractErrorCode::DocumentTooLarge => ErrorCode::DocumentTooLarge,
-    };
-    (code, error.message.clone())
-}
-
-/// Runs queued jobs one at a time until the server stops; first queues every
-/// document a previous run left unfinished.
-pub async fn run_worker(state: AppState) {
-    let receiver = state.knowledge.receiver.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
-    let Some(mut receiver) = receiver else { return };
-    if let Err(error) = requeue_unfinished(&state).await {
-        tracing::error!(%error, "could not look for unfinished ingestion jobs");
-    }
-    while let Some(job) = receiver.recv().await {
-        if let Err(error) = process(&state, &job).await {
-            tracing::error!(%error, document = %job.document, "ingestion failed");
-            if let Ok(db) = state.store.tenant(&job.tenant).await {
-                let _recorded = set_status(
-                    &db,
-                    &job.document,
-                    DocumentStatus::Failed,
-                    Some((ErrorCode::Internal, "Internal error while ingesting; try again.".into())),
-                )
-                .await;
-            }
-        }
-    }
-}
-
-async fn requeue_unfinished(state: &AppState) -> anyhow::Result<()> {
-    let tenants: Vec<TenantId> =
-        state.store.platform().query("SELECT VALUE record::id(id) FROM tenant").run().await?.all(0)?;
-    for tenant in tenants {
-        let db = state.store.tenant(&tenant).await?;
-        let pending: Vec<DocumentId> = db
-            .db()
-            .query("SELECT VALUE record::id(id) FROM document WHERE status IN ['queued', 'extracting', 'embedding']")
-            .run()
-            .await?
-            .all(0)?;
-        for document in pending {
-            state.knowledge.enqueue(Job { tenant: tenant.clone(), document });
-        }
-    }
-    Ok(())
-}
-
-/// Rough token count for chunk sizes when the embedding model's own
-/// tokenizer is not at hand: words and punctuation, as WordPiece splits them.
-fn approximate_tokens(text: &str) -> usize {
-    text.split_whitespace().map(|word| 1 + word.chars().filter(|c| c.is_ascii_punctuation()).count()).sum()
-}
-
 /// Loads a document as the ingestion job reads it.
 pub(super) async fn load(db: &TenantDb, id: &DocumentId) -> Result<Option<DocumentRow>, StoreError> {
     db.db()
@@ -559,216 +487,4 @@ pub(super) async fn load(db: &TenantDb, id: &DocumentId) -> Result<Option<Docume
         .run()
         .await?
         .first(0)
-}
-
-async fn process(state: &AppState, job: &Job) -> anyhow::Result<()> {
-    let db = state.store.tenant(&job.tenant).await?;
-    // Deleted while queued: nothing to do.
-    let Some(document) = load(&db, &job.document).await? else { return Ok(()) };
-    if matches!(document.status, DocumentStatus::Indexed | DocumentStatus::Failed) {
-        return Ok(());
-    }
-    set_status(&db, &document.id, DocumentStatus::Extracting, None).await?;
-    match &document.source {
-        DocumentSource::File { name } => {
-            let bytes = state.blobs.get(&blob_path(&job.tenant, &document.id)).await?.bytes().await?.to_vec();
-            let content = Content { name: name.clone(), content_type: document.content_type.clone(), bytes, url: None };
-            let outcome = ingest(state, &db, &job.tenant, &document, content).await?;
-            finish(&db, &document.id, outcome).await?;
-        }
-        DocumentSource::Url { url } => super::crawl::sync_source(state, &db, &job.tenant, &document, url).await?,
-        DocumentSource::Crawled { url, .. } => {
-            super::crawl::sync_page(state, &db, &job.tenant, &document, url).await?;
-        }
-    }
-    collect_garbage(&db, &document.bot).await?;
-    Ok(())
-}
-
-/// A document's content as read or fetched.
-#[derive(Debug)]
-pub(super) struct Content {
-    /// A file name for format detection (a URL's last path segment).
-    pub name: String,
-    /// The declared content type.
-    pub content_type: Option<String>,
-    /// The bytes.
-    pub bytes: Vec<u8>,
-    /// The address passages cite, for web pages.
-    pub url: Option<String>,
-}
-
-/// What ingesting a document's content came to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Ingested {
-    /// The content is what was last indexed: nothing was touched.
-    Unchanged,
-    /// New passages now answer for the document.
-    Indexed,
-    /// The content was refused; the document keeps its previous passages.
-    Refused(ErrorCode, String),
-}
-
-/// Records the end of a document's job.
-pub(super) async fn finish(db: &TenantDb, id: &DocumentId, outcome: Ingested) -> Result<(), StoreError> {
-    match outcome {
-        Ingested::Unchanged | Ingested::Indexed => set_status(db, id, DocumentStatus::Indexed, None).await,
-        Ingested::Refused(code, message) => set_status(db, id, DocumentStatus::Failed, Some((code, message))).await,
-    }
-}
-
-/// Counts a fetched document's new size against the plan's knowledge bytes,
-/// in one transaction with the size recorded on the document (as uploads
-/// count theirs when they are created). Returns the plan's limit when the
-/// new size would pass it; a smaller page always fits.
-async fn account_bytes(
-    state: &AppState,
-    db: &TenantDb,
-    tenant: &TenantId,
-    id: &DocumentId,
-    bytes: u64,
-) -> anyhow::Result<Option<u64>> {
-    let max = limit(state, tenant, QuotaKind::KnowledgeBytes).await.map_err(|error| anyhow::anyhow!("{error}"))?;
-    let sql = format!(
-        "BEGIN TRANSACTION;
-         LET $old = (SELECT VALUE bytes ?? 0 FROM type::record('document', $id))[0] ?? 0;
-         LET $delta = $bytes - $old;
-         LET $used = (UPSERT usage:knowledge_bytes SET count = math::max([0, (count ?? 0) + $delta]) RETURN AFTER)[0].count;
-         IF $delta > 0 AND $used > $limit {{ THROW '{}quota:knowledge_bytes'; }};
-         UPDATE type::record('document', $id) SET bytes = $bytes;
-         COMMIT TRANSACTION;",
-        crate::store::THROW_PREFIX
-    );
-    match db.db().query(sql).bind("id", id).bind("bytes", bytes).bind("limit", max).run().await {
-        Ok(_) => Ok(None),
-        Err(StoreError::Thrown(message)) if message.starts_with("quota:") => Ok(Some(max)),
-        Err(other) => Err(other.into()),
-    }
-}
-
-/// Extracts, chunks, embeds and indexes a document's content, unless it is
-/// what was last indexed. Passages are written batch by batch under the new
-/// version's key, which the document records only at the end: until then
-/// searches do not see them, garbage collection spares them (`pending_key`),
-/// and a job restarted after a crash first removes what it had written.
-pub(super) async fn ingest(
-    state: &AppState,
-    db: &TenantDb,
-    tenant: &TenantId,
-    document: &DocumentRow,
-    content: Content,
-) -> anyhow::Result<Ingested> {
-    let Content { name, content_type, bytes, url } = content;
-    let hash = animo_knowledge::content_hash(&bytes);
-    if document.content_hash.as_deref() == Some(hash.as_str()) && document.doc_key.is_some() {
-        // Unchanged since the last indexing: the passages stay as they are.
-        return Ok(Ingested::Unchanged);
-    }
-    let size = bytes.len() as u64;
-    // Uploads are counted when they are stored; fetched pages when they arrive.
-    if !matches!(document.source, DocumentSource::File { .. })
-        && let Some(max) = account_bytes(state, db, tenant, &document.id, size).await?
-    {
-        let body = ApiError::quota(QuotaKind::KnowledgeBytes, max).body();
-        return Ok(Ingested::Refused(body.code, body.message));
-    }
-    let Some(format) = Format::detect(&name, content_type.as_deref(), &bytes) else {
-        return Ok(Ingested::Refused(
-            ErrorCode::UnsupportedDocument,
-            ErrorCode::UnsupportedDocument.meaning().to_owned(),
-        ));
-    };
-    let limits = state.knowledge.limits.clone();
-    let chunking = state.knowledge.chunking;
-    let extracted = tokio::task::spawn_blocking(move || {
-        animo_knowledge::extract(format, &bytes, &limits)
-            .map(|extracted| (animo_knowledge::chunk(&extracted, &chunking, &approximate_tokens), extracted.qa))
-    })
-    .await?;
-    let (chunks, qa) = match extracted {
-        Ok(result) => result,
-        Err(error) => {
-            let (code, message) = extract_error(&error);
-            return Ok(Ingested::Refused(code, message));
-        }
-    };
-    let key = format!("{}:{hash}", document.id);
-    let mut stored: Vec<StoredChunk> = Vec::with_capacity(chunks.len() + qa.len());
-    for pair in &qa {
-        let ordinal = u32::try_from(stored.len()).unwrap_or(u32::MAX);
-        stored.push(StoredChunk {
-            doc_key: key.clone(),
-            ordinal,
-            text: format!("{}\n{}", pair.question, pair.answer),
-            title: pair.question.clone(),
-            section: vec!["Q&A".to_owned()],
-            page: None,
-            url: url.clone(),
-            char_start: 0,
-            char_end: 0,
-            embedding: None,
-        });
-    }
-    for chunk in chunks {
-        let ordinal = u32::try_from(stored.len()).unwrap_or(u32::MAX);
-        stored.push(StoredChunk {
-            doc_key: key.clone(),
-            ordinal,
-            text: chunk.text,
-            title: chunk.title,
-            section: chunk.section,
-            page: chunk.page,
-            url: url.clone(),
-            char_start: chunk.char_start,
-            char_end: chunk.char_end,
-            embedding: None,
-        });
-    }
-    let total = stored.len();
-    db.db()
-        .query(
-            "UPDATE type::record('document', $id) SET pending_key = $key, progress_done = 0, progress_total = $total",
-        )
-        .bind("id", &document.id)
-        .bind("key", &key)
-        .bind("total", total)
-        .run()
-        .await?;
-    let embedder = state.knowledge.embedder.as_ref();
-    let dimensions = embedder.map_or(DEFAULT_DIMENSIONS, |embedder| embedder.dimensions());
-    index::ensure(db, &document.bot, dimensions).await?;
-    // A crashed attempt may have left part of this version's passages.
-    index::delete(db, &document.bot, &key).await?;
-    if embedder.is_some() {
-        set_status(db, &document.id, DocumentStatus::Embedding, None).await?;
-    }
-    for start in (0..total).step_by(EMBED_BATCH) {
-        let end = (start + EMBED_BATCH).min(total);
-        let batch = &mut stored[start..end];
-        if let Some(embedder) = embedder {
-            let texts: Vec<String> = batch
-                .iter()
-                .map(|chunk| format!("{} — {}\n{}", chunk.title, chunk.section.join(" › "), chunk.text))
-                .collect();
-            let vectors = embedder.embed(&texts).await?;
-            for (chunk, vector) in batch.iter_mut().zip(vectors) {
-                chunk.embedding = Some(vector);
-            }
-        }
-        index::insert(db, &document.bot, batch).await?;
-        set_progress(db, &document.id, end, total).await?;
-    }
-    db.db()
-        .query(
-            "UPDATE type::record('document', $id) SET doc_key = $key, content_hash = $hash, chunks = $chunks,
-                 pending_key = NONE, error = NONE, progress_done = $chunks, progress_total = $chunks, updated_at = $now",
-        )
-        .bind("id", &document.id)
-        .bind("key", &key)
-        .bind("hash", &hash)
-        .bind("chunks", total)
-        .bind("now", Timestamp::now())
-        .run()
-        .await?;
-    Ok(Ingested::Indexed)
 }

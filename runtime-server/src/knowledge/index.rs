@@ -131,13 +131,36 @@ pub async fn exists(db: &TenantDb, bot: &BotId) -> Result<bool, StoreError> {
 
 /// Adds a document version's passages.
 pub async fn insert(db: &TenantDb, bot: &BotId, chunks: &[StoredChunk]) -> Result<(), StoreError> {
-    let table = table(bot);
     // Batches keep each transaction small; a crash between batches leaves a
     // partial document version, which the ingestion job replaces on retry.
     for batch in chunks.chunks(64) {
-        let rows: Vec<Row<'_>> = batch.iter().map(|chunk| Row { chunk, words: words(chunk) }).collect();
-        db.db().query(format!("INSERT INTO {table} $rows")).bind("rows", rows).run().await?;
+        insert_with(db, bot, batch, "", serde_json::Value::Null).await?;
     }
+    Ok(())
+}
+
+/// Adds passages in one transaction together with the statements `also`
+/// (which may use the variables of the object `vars`), so that, say, a
+/// document's progress is recorded with the passages it counts.
+pub async fn insert_with(
+    db: &TenantDb,
+    bot: &BotId,
+    chunks: &[StoredChunk],
+    also: &str,
+    vars: serde_json::Value,
+) -> Result<(), StoreError> {
+    let table = table(bot);
+    let rows: Vec<Row<'_>> = chunks.iter().map(|chunk| Row { chunk, words: words(chunk) }).collect();
+    let mut query = db
+        .db()
+        .query(format!("BEGIN TRANSACTION; INSERT INTO {table} $rows; {also} COMMIT TRANSACTION;"))
+        .bind("rows", rows);
+    if let serde_json::Value::Object(vars) = vars {
+        for (name, value) in vars {
+            query = query.bind(&name, value);
+        }
+    }
+    query.run().await?;
     Ok(())
 }
 
@@ -161,8 +184,10 @@ pub async fn count(db: &TenantDb, bot: &BotId, doc_key: &str) -> Result<u64, Sto
     Ok(count.unwrap_or(0))
 }
 
+/// A hit's fields; the passage vector comes along (when there is one) for
+/// the relevance threshold and MMR, which compare vectors.
 const HIT_FIELDS: &str =
-    "record::id(id) AS id, doc_key, ordinal, text, title, section, page, url, char_start, char_end";
+    "record::id(id) AS id, doc_key, ordinal, text, title, section, page, url, char_start, char_end, embedding";
 
 /// The best `k` passages for `query` by BM25, among the document versions
 /// `keys`. Any query word may match (a question's words are rarely all in
@@ -228,6 +253,124 @@ pub async fn hybrid(
         lists.push(nearest(db, bot, vector, wide, keys).await?);
     }
     Ok(fuse(&lists, k))
+}
+
+/// How a ranked list of candidates is narrowed to the passages returned.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Refinement {
+    /// Passages whose vector's cosine similarity to the query is below this
+    /// are dropped. Applies only where both vectors exist (a passage indexed
+    /// without the model has none and is kept).
+    pub min_similarity: Option<f64>,
+    /// Maximal marginal relevance: λ in 0..=1 trades relevance (1) against
+    /// difference from the passages already picked (0). `None` keeps the
+    /// ranking as it is.
+    pub mmr: Option<f64>,
+}
+
+impl Refinement {
+    /// Whether it changes anything, i.e. whether a wider candidate list is worth fetching.
+    pub fn is_active(&self) -> bool {
+        self.min_similarity.is_some() || self.mmr.is_some()
+    }
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> Option<f64> {
+    if a.len() != b.len() || a.is_empty() {
+        return None;
+    }
+    let (mut dot, mut aa, mut bb) = (0.0f64, 0.0f64, 0.0f64);
+    for (x, y) in a.iter().zip(b) {
+        let (x, y) = (f64::from(*x), f64::from(*y));
+        dot += x * y;
+        aa += x * x;
+        bb += y * y;
+    }
+    (aa > 0.0 && bb > 0.0).then(|| dot / (aa.sqrt() * bb.sqrt()))
+}
+
+/// The lowercase words of a text, for comparing passages without vectors.
+fn word_set(text: &str) -> std::collections::HashSet<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).map(str::to_lowercase).collect()
+}
+
+/// How alike two passages are: cosine of their vectors, or without vectors
+/// the overlap of their words (Jaccard), so MMR still spreads a BM25-only
+/// list over different passages.
+fn likeness(a: &Hit, b: &Hit, words: &HashMap<&str, std::collections::HashSet<String>>) -> f64 {
+    if let (Some(x), Some(y)) = (&a.chunk.embedding, &b.chunk.embedding)
+        && let Some(similarity) = cosine(x, y)
+    {
+        return similarity;
+    }
+    match (words.get(a.id.as_str()), words.get(b.id.as_str())) {
+        (Some(x), Some(y)) if !x.is_empty() || !y.is_empty() => {
+            #[expect(clippy::cast_precision_loss, reason = "word counts are small")]
+            let jaccard = x.intersection(y).count() as f64 / x.union(y).count() as f64;
+            jaccard
+        }
+        _ => 0.0,
+    }
+}
+
+/// Narrows `candidates` (best first) to at most `k`: drops those below the
+/// similarity threshold, then picks by MMR when asked, else keeps the order.
+pub fn refine(candidates: Vec<Hit>, query: Option<&[f32]>, k: usize, refinement: Refinement) -> Vec<Hit> {
+    let mut candidates = candidates;
+    if let (Some(min), Some(query)) = (refinement.min_similarity, query) {
+        candidates.retain(|hit| {
+            hit.chunk
+                .embedding
+                .as_deref()
+                .and_then(|vector| cosine(vector, query))
+                .is_none_or(|similarity| similarity >= min)
+        });
+    }
+    let Some(lambda) = refinement.mmr else {
+        candidates.truncate(k);
+        return candidates;
+    };
+    // Relevance on one scale whatever the list: a share of the best score
+    // (BM25, fused and most cosine scores are positive), or the position
+    // between the worst and the best when some are not.
+    let top = candidates.iter().map(|hit| hit.score).fold(f64::NEG_INFINITY, f64::max);
+    let bottom = candidates.iter().map(|hit| hit.score).fold(f64::INFINITY, f64::min);
+    let relevance = |hit: &Hit| {
+        if bottom >= 0.0 && top > 0.0 {
+            hit.score / top
+        } else if top > bottom {
+            (hit.score - bottom) / (top - bottom)
+        } else {
+            1.0
+        }
+    };
+    let needs_words = candidates.iter().any(|hit| hit.chunk.embedding.is_none());
+    let words: HashMap<&str, std::collections::HashSet<String>> = if needs_words {
+        candidates.iter().map(|hit| (hit.id.as_str(), word_set(&hit.chunk.text))).collect()
+    } else {
+        HashMap::new()
+    };
+    let mut picked: Vec<usize> = Vec::with_capacity(k.min(candidates.len()));
+    let mut left: Vec<usize> = (0..candidates.len()).collect();
+    while picked.len() < k && !left.is_empty() {
+        let mut best: Option<(usize, f64)> = None;
+        for (position, &index) in left.iter().enumerate() {
+            let Some(hit) = candidates.get(index) else { continue };
+            let redundancy = picked
+                .iter()
+                .filter_map(|&other| candidates.get(other))
+                .map(|other| likeness(hit, other, &words))
+                .fold(0.0, f64::max);
+            let value = lambda * relevance(hit) - (1.0 - lambda) * redundancy;
+            if best.is_none_or(|(_, score)| value > score) {
+                best = Some((position, value));
+            }
+        }
+        let Some((position, _)) = best else { break };
+        picked.push(left.remove(position));
+    }
+    let mut slots: Vec<Option<Hit>> = candidates.into_iter().map(Some).collect();
+    picked.into_iter().filter_map(|index| slots.get_mut(index).and_then(Option::take)).collect()
 }
 
 #[cfg(test)]
@@ -380,5 +523,71 @@ mod tests {
         assert!(none.is_empty(), "only pinned document versions are searched");
         let fused = hybrid(&db, &bot, "shipping", Some(&vector(1, 4)), 2, &keys).await.expect("search");
         assert_eq!(fused.first().map(|hit| hit.chunk.ordinal), Some(1), "found by both lists, ranked first");
+    }
+
+    fn hit(id: &str, score: f64, text: &str, embedding: Option<Vec<f32>>) -> Hit {
+        Hit { id: id.into(), score, chunk: StoredChunk { embedding, ..chunk("d:1", 0, text, Vec::new()) } }
+    }
+
+    /// A unit vector at `degrees` from the first axis, in the plane of the first two.
+    fn at(degrees: f64) -> Vec<f32> {
+        let radians = degrees.to_radians();
+        #[expect(clippy::cast_possible_truncation, reason = "test data")]
+        let vector = vec![radians.cos() as f32, radians.sin() as f32, 0.0, 0.0];
+        vector
+    }
+
+    fn ids(hits: &[Hit]) -> Vec<&str> {
+        hits.iter().map(|hit| hit.id.as_str()).collect()
+    }
+
+    #[test]
+    fn mmr_gives_near_duplicates_way_to_other_relevant_passages() {
+        let query = at(0.0);
+        // Two near-copies of the best passage, then a different one that is
+        // a little less relevant.
+        let candidates = vec![
+            hit("copy-a", 0.95, "Oil the chain once a month.", Some(at(5.0))),
+            hit("copy-b", 0.94, "Oil the chain once a month!", Some(at(6.0))),
+            hit("other", 0.80, "Pump the tyres to 4 bar.", Some(at(-40.0))),
+            hit("weak", 0.10, "Our shop sells bikes.", Some(at(80.0))),
+        ];
+        let plain = refine(candidates.clone(), Some(&query), 2, Refinement::default());
+        assert_eq!(ids(&plain), ["copy-a", "copy-b"], "without MMR the copies fill the list");
+        let diverse =
+            refine(candidates.clone(), Some(&query), 2, Refinement { mmr: Some(0.5), ..Refinement::default() });
+        assert_eq!(ids(&diverse), ["copy-a", "other"], "with MMR the second copy gives way");
+        let relevance_only =
+            refine(candidates, Some(&query), 2, Refinement { mmr: Some(1.0), ..Refinement::default() });
+        assert_eq!(ids(&relevance_only), ["copy-a", "copy-b"], "λ = 1 is the plain ranking");
+    }
+
+    #[test]
+    fn mmr_without_vectors_compares_words() {
+        let candidates = vec![
+            hit("copy-a", 9.0, "Clean the chain with a dry cloth and oil it once a month", None),
+            hit("copy-b", 8.9, "Clean the chain with a dry cloth and oil it once a month too", None),
+            hit("other", 7.0, "Check the tyre tread for cuts before long rides", None),
+        ];
+        let diverse = refine(candidates, None, 2, Refinement { mmr: Some(0.5), ..Refinement::default() });
+        assert_eq!(ids(&diverse), ["copy-a", "other"]);
+    }
+
+    #[test]
+    fn a_similarity_threshold_drops_weak_passages_and_keeps_those_it_cannot_judge() {
+        let query = at(0.0);
+        let candidates = vec![
+            hit("close", 0.9, "a", Some(at(10.0))),  // cosine 0.98
+            hit("middle", 0.5, "b", Some(at(60.0))), // cosine 0.50
+            hit("far", 0.2, "c", Some(at(85.0))),    // cosine 0.09
+            hit("unvectored", 0.1, "d", None),
+        ];
+        let kept = refine(candidates.clone(), Some(&query), 10, Refinement { min_similarity: Some(0.3), mmr: None });
+        assert_eq!(ids(&kept), ["close", "middle", "unvectored"]);
+        let strict = refine(candidates.clone(), Some(&query), 10, Refinement { min_similarity: Some(0.9), mmr: None });
+        assert_eq!(ids(&strict), ["close", "unvectored"]);
+        // Without a query vector (BM25 alone) there is nothing to compare.
+        let words_only = refine(candidates, None, 10, Refinement { min_similarity: Some(0.9), mmr: None });
+        assert_eq!(words_only.len(), 4);
     }
 }

@@ -5,6 +5,7 @@ mod crawl;
 pub mod documents;
 pub mod fetch;
 pub mod index;
+mod jobs;
 pub mod schedule;
 
 use animo_shared::knowledge::{PassageView, SearchMode, SearchRequest, SearchResponse};
@@ -15,8 +16,21 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::{StoreError, TenantDb};
 
-/// Passages for `query` among the document versions `keys`: hybrid when an
-/// embedding model is loaded, BM25 alone otherwise.
+/// How many more candidates than `k` a refined search ranks before it
+/// filters and diversifies them.
+const REFINE_CANDIDATES: usize = 4;
+
+/// What answers use: passages the local model finds barely related to the
+/// question are left out, so a question the knowledge does not cover gets
+/// the bot's fallback rather than a loosely matching passage (for
+/// all-MiniLM-L6-v2, unrelated sentences mostly score below 0.2 and a
+/// passage answering a question above 0.35), and near-duplicates (the same
+/// paragraph in several documents) give way to other passages.
+pub const ANSWER_REFINEMENT: index::Refinement = index::Refinement { min_similarity: Some(0.25), mmr: Some(0.7) };
+
+/// Passages for `query` among the document versions `keys`, as answers use
+/// them: hybrid when an embedding model is loaded, BM25 alone otherwise,
+/// refined by [`ANSWER_REFINEMENT`].
 pub async fn retrieve(
     state: &AppState,
     db: &TenantDb,
@@ -25,11 +39,13 @@ pub async fn retrieve(
     query: &str,
     k: usize,
 ) -> Result<(Vec<index::Hit>, &'static str), StoreError> {
-    retrieve_as(state, db, bot, keys, query, k, None).await
+    retrieve_as(state, db, bot, keys, query, k, None, ANSWER_REFINEMENT).await
 }
 
-/// [`retrieve`] with a chosen ranking: `None` is hybrid when an embedding
-/// model is loaded and BM25 otherwise; `Vector` finds nothing without one.
+/// [`retrieve`] with a chosen ranking and refinement: `None` is hybrid when
+/// an embedding model is loaded and BM25 otherwise; `Vector` finds nothing
+/// without one.
+#[expect(clippy::too_many_arguments, reason = "each is one knob of the search")]
 pub async fn retrieve_as(
     state: &AppState,
     db: &TenantDb,
@@ -38,6 +54,7 @@ pub async fn retrieve_as(
     query: &str,
     k: usize,
     mode: Option<SearchMode>,
+    refinement: index::Refinement,
 ) -> Result<(Vec<index::Hit>, &'static str), StoreError> {
     if keys.is_empty() || query.trim().is_empty() {
         return Ok((Vec::new(), "none"));
@@ -57,15 +74,17 @@ pub async fn retrieve_as(
             }
         },
     };
-    Ok(match (mode, vector) {
-        (Some(SearchMode::Bm25), _) => (index::bm25(db, bot, query, k, keys).await?, "bm25"),
-        (Some(SearchMode::Vector), Some(vector)) => (index::nearest(db, bot, &vector, k, keys).await?, "vector"),
+    let wide = if refinement.is_active() { k.saturating_mul(REFINE_CANDIDATES).max(k) } else { k };
+    let (hits, mode) = match (mode, &vector) {
+        (Some(SearchMode::Bm25), _) => (index::bm25(db, bot, query, wide, keys).await?, "bm25"),
+        (Some(SearchMode::Vector), Some(vector)) => (index::nearest(db, bot, vector, wide, keys).await?, "vector"),
         (Some(SearchMode::Vector), None) => (Vec::new(), "none"),
         (_, vector) => {
             let mode = if vector.is_some() { "hybrid" } else { "bm25" };
-            (index::hybrid(db, bot, query, vector.as_deref(), k, keys).await?, mode)
+            (index::hybrid(db, bot, query, vector.as_deref(), wide, keys).await?, mode)
         }
-    })
+    };
+    Ok((index::refine(hits, vector.as_deref(), k, refinement), mode))
 }
 
 /// The Studio's test search over the draft's knowledge.
@@ -83,6 +102,14 @@ pub async fn search(
             "`query` must have 1 to 1000 characters and `k` be 1 to 50.",
         ));
     }
+    if request.mmr.is_some_and(|lambda| !(0.0..=1.0).contains(&lambda))
+        || request.min_similarity.is_some_and(|min| !(-1.0..=1.0).contains(&min))
+    {
+        return Err(ApiError::new(
+            ErrorCode::InvalidRequest,
+            "`mmr` must be between 0 and 1 and `min_similarity` between -1 and 1.",
+        ));
+    }
     if request.mode == Some(SearchMode::Vector) && state.knowledge.embedder.is_none() {
         return Err(ApiError::new(
             ErrorCode::InvalidRequest,
@@ -90,7 +117,9 @@ pub async fn search(
         ));
     }
     let keys = documents::draft_keys(&ctx.db, bot).await?;
-    let (hits, mode) = retrieve_as(state, &ctx.db, bot, &keys, &request.query, k as usize, request.mode).await?;
+    let refinement = index::Refinement { min_similarity: request.min_similarity, mmr: request.mmr };
+    let (hits, mode) =
+        retrieve_as(state, &ctx.db, bot, &keys, &request.query, k as usize, request.mode, refinement).await?;
     let passages = hits.into_iter().map(passage_view).collect();
     Ok(SearchResponse { passages, mode: mode.to_owned() })
 }

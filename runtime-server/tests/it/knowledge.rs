@@ -113,6 +113,8 @@ async fn uploaded_documents_become_cited_answers_and_published_versions_keep_the
     assert_eq!(indexed["status"], "indexed", "{indexed}");
     let chunks = indexed["chunks"].as_u64().expect("chunks");
     assert!(chunks >= 2, "{indexed}");
+    let used = crate::knowledge_sources::knowledge_bytes(&server, &owner).await;
+    assert_eq!(used, GUIDE.len() as u64, "the upload counts against the plan's knowledge bytes");
 
     let found = search(&server, &owner, &bot_id, "how often should I oil the chain").await;
     let first = &found["passages"][0];
@@ -141,11 +143,82 @@ async fn uploaded_documents_become_cited_answers_and_published_versions_keep_the
     assert_eq!(status, StatusCode::NO_CONTENT);
     let found = search(&server, &owner, &bot_id, "chain oil").await;
     assert_eq!(found["passages"], json!([]), "{found}");
+    assert_eq!(crate::knowledge_sources::knowledge_bytes(&server, &owner).await, 0, "deleting gives the bytes back");
     let answer = ask(&server, &embed, "What pressure for the tyres?").await;
     assert!(answer["text"].as_str().expect("text").contains("4 bar"), "pinned knowledge still answers: {answer}");
     server.post(&format!("/v1/bots/{bot_id}/publish"), &owner.access, json!({})).await;
     let answer = ask(&server, &embed, "What pressure for the tyres?").await;
     assert!(!answer["text"].as_str().expect("text").contains("4 bar"), "republished without it: {answer}");
+}
+
+/// A word of letters only, unique to `n`, that the analyzer keeps whole.
+fn marker(mut n: usize) -> String {
+    let mut word = String::from("zq");
+    for _ in 0..3 {
+        word.push(char::from(b'a' + u8::try_from(n % 26).unwrap_or(0)));
+        n /= 26;
+    }
+    word
+}
+
+#[tokio::test]
+async fn many_small_documents_uploaded_at_once_are_each_indexed_once() {
+    const DOCUMENTS: usize = 60;
+    let server = TestServer::start().await;
+    let owner = server.signup("knowledge-many@example.com", "Many Notes").await;
+    let bot = server.create_bot(&owner.access, "Notes").await;
+    let bot_id = bot["id"].as_str().expect("id").to_owned();
+    // Uploaded together, so the worker finds many of them waiting at once
+    // and runs them as groups; one unreadable file among them fails alone.
+    let uploads = (0..DOCUMENTS).map(|n| {
+        let (server, owner, bot_id) = (&server, &owner, bot_id.clone());
+        async move {
+            let (name, bytes) = if n == DOCUMENTS / 2 {
+                ("broken.pdf".to_owned(), b"%PDF-1.7\n garbage".to_vec())
+            } else {
+                let word = marker(n);
+                let text = format!(
+                    "# Note {word}\n\nThe {word} note is short.\n\n## More\n\n{}\n",
+                    "Filler words about nothing in particular. ".repeat(40 + n % 7)
+                );
+                (format!("note-{n}.md"), text.into_bytes())
+            };
+            let (status, document) = upload(server, owner, &bot_id, &name, bytes).await;
+            assert_eq!(status, StatusCode::ACCEPTED, "{document}");
+            document["id"].as_str().expect("id").to_owned()
+        }
+    });
+    let ids = futures::future::join_all(uploads).await;
+    for (n, id) in ids.iter().enumerate() {
+        let document = settled(&server, &owner, &bot_id, id).await;
+        if n == DOCUMENTS / 2 {
+            assert_eq!(document["status"], "failed", "{document}");
+            assert_eq!(document["error"]["code"], "document_unreadable", "{document}");
+            assert_eq!(document["chunks"], 0, "{document}");
+            continue;
+        }
+        assert_eq!(document["status"], "indexed", "{document}");
+        let chunks = document["chunks"].as_u64().expect("chunks");
+        assert!(chunks >= 2, "a heading section and the filler: {document}");
+        assert_eq!(document["progress_done"].as_u64(), Some(chunks), "{document}");
+        assert_eq!(document["progress_total"].as_u64(), Some(chunks), "{document}");
+        assert_eq!(document["error"], Value::Null, "{document}");
+    }
+    for n in [0, 1, DOCUMENTS / 2 - 1, DOCUMENTS / 2 + 1, DOCUMENTS - 1] {
+        let word = marker(n);
+        let (status, found) = server
+            .post(&format!("/v1/bots/{bot_id}/knowledge/search"), &owner.access, json!({ "query": word, "k": 10 }))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{found}");
+        let holding: Vec<&Value> = found["passages"]
+            .as_array()
+            .expect("passages")
+            .iter()
+            .filter(|passage| passage["text"].as_str().is_some_and(|text| text.contains(&word)))
+            .collect();
+        assert_eq!(holding.len(), 1, "{word} is in exactly one passage: {found}");
+        assert_eq!(holding[0]["document_id"], ids[n].as_str(), "{found}");
+    }
 }
 
 #[tokio::test]
@@ -235,4 +308,54 @@ async fn with_the_local_model_retrieval_is_hybrid_and_finds_meaning_not_only_wor
     assert_eq!(found["mode"], "hybrid", "the model from `cargo xtask setup` must be loaded: {found}");
     // No word of the query is in the chain passage; only its meaning matches.
     assert!(found["passages"][0]["text"].as_str().expect("text").contains("oil"), "{found}");
+}
+
+#[tokio::test]
+async fn with_the_local_model_a_question_the_knowledge_does_not_cover_gets_the_fallback() {
+    let server = TestServer::start_with(|config| config.embeddings = true).await;
+    let owner = server.signup("knowledge-threshold@example.com", "Threshold Shop").await;
+    let (_, bot) = server
+        .post(
+            "/v1/bots",
+            &owner.access,
+            json!({
+                "personality": { "name": "Spoke", "fallback_message": "That is not in my guide, sorry." },
+                "allowed_origins": ["https://bikes.example"],
+            }),
+        )
+        .await;
+    let bot_id = bot["id"].as_str().unwrap_or_else(|| panic!("created: {bot}")).to_owned();
+    let embed = bot["embed_id"].as_str().expect("embed").to_owned();
+    let fallback = "That is not in my guide, sorry.";
+    let (_, document) = upload(&server, &owner, &bot_id, "guide.md", GUIDE.as_bytes().to_vec()).await;
+    let indexed = settled(&server, &owner, &bot_id, document["id"].as_str().expect("id")).await;
+    assert_eq!(indexed["status"], "indexed", "{indexed} (is the model installed? run `cargo xtask setup`)");
+    server.post(&format!("/v1/bots/{bot_id}/publish"), &owner.access, json!({})).await;
+
+    // Shares words with the guide ("the", "a", "with") but not its subject.
+    let unrelated = "Who painted the Mona Lisa with a smile?";
+    let search_with = |body: Value| {
+        let (server, owner, bot_id) = (&server, &owner, &bot_id);
+        async move { server.post(&format!("/v1/bots/{bot_id}/knowledge/search"), &owner.access, body).await }
+    };
+    let (status, loose) = search_with(json!({ "query": unrelated, "k": 5 })).await;
+    assert_eq!(status, StatusCode::OK, "{loose}");
+    assert!(!loose["passages"].as_array().expect("passages").is_empty(), "without a threshold, words match: {loose}");
+    let (_, strict) = search_with(json!({ "query": unrelated, "k": 5, "min_similarity": 0.25 })).await;
+    assert_eq!(strict["passages"], json!([]), "the threshold drops every weak passage: {strict}");
+    let (_, related) =
+        search_with(json!({ "query": "How often should I oil the chain?", "k": 5, "min_similarity": 0.25 })).await;
+    assert!(related["passages"][0]["text"].as_str().expect("text").contains("oil it once a month"), "{related}");
+    for bad in [json!({ "query": "chain", "mmr": 1.5 }), json!({ "query": "chain", "min_similarity": 2.0 })] {
+        let (status, body) = search_with(bad).await;
+        assert_error(status, &body, 422, "invalid_request");
+    }
+
+    // Answers use the threshold too: the uncovered question gets the fallback
+    // message, with no source, while a covered one is answered and cited.
+    let answer = ask(&server, &embed, unrelated).await;
+    assert_eq!(answer["text"], fallback, "{answer}");
+    assert!(answer["sources"].as_array().is_none_or(Vec::is_empty), "{answer}");
+    let answer = ask(&server, &embed, "How often should I oil the chain?").await;
+    assert!(answer["text"].as_str().expect("text").contains("once a month"), "{answer}");
 }

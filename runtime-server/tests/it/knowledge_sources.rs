@@ -372,12 +372,16 @@ async fn scheduled_resyncs_are_due_from_the_database_and_unchanged_pages_change_
     assert_eq!(now_stored.keys().cloned().collect::<Vec<_>>(), vec![key_of(&third)], "only the new version remains");
 }
 
-/// The tenant's knowledge bytes counter, as quotas read it.
-async fn knowledge_bytes(server: &TestServer, owner: &Session) -> u64 {
+/// The tenant's knowledge bytes counter, as quotas read it; the plan usage
+/// members see (`GET /v1/tenant`) must say the same.
+pub(crate) async fn knowledge_bytes(server: &TestServer, owner: &Session) -> u64 {
     let tenant: TenantId = owner.tenant_id.parse().expect("tenant id");
     let db = server.server.state.store.tenant(&tenant).await.expect("tenant database");
     let count: Option<u64> =
         db.db().query("RETURN usage:knowledge_bytes.count").run().await.expect("usage").value(0).expect("count");
+    let (status, view) = server.get("/v1/tenant", &owner.access).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["usage"]["knowledge_bytes"].as_u64(), Some(count.unwrap_or(0)), "{view}");
     count.unwrap_or(0)
 }
 

@@ -405,6 +405,8 @@ async fn evaluate(
             query: query.text.chars().take(1_000).collect(),
             k: Some(PASSAGES_PER_QUERY),
             mode: Some(args.mode.search_mode()),
+            min_similarity: None,
+            mmr: None,
         };
         searches.spawn(async move {
             let _permit = permit;

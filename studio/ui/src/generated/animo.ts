@@ -1814,7 +1814,22 @@ k?: number,
  * Which ranking to use (default: hybrid when an embedding model is loaded, else BM25),
  * so that the Studio's test panel and evaluations can compare them.
  */
-mode?: SearchMode, };
+mode?: SearchMode, 
+/**
+ * Drops passages whose cosine similarity to the query, by the embedding
+ * model, is below this (-1 to 1). Applies to passages with a vector when
+ * the query has one (hybrid and vector searches); BM25 alone has no
+ * comparable scale and ignores it. Absent: no threshold.
+ */
+min_similarity?: number, 
+/**
+ * Maximal marginal relevance λ (0 to 1): picks passages one by one,
+ * weighing relevance (λ) against likeness to those already picked
+ * (1 - λ), so near-duplicates give way to other passages. Likeness is
+ * the cosine of the passage vectors, or without vectors the overlap of
+ * their words. Absent: the ranking as it is.
+ */
+mmr?: number, };
 
 export type SearchMode = "hybrid" | "bm25" | "vector";
 
