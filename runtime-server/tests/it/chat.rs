@@ -288,16 +288,7 @@ async fn each_sentence_is_cued_before_its_words_and_the_answer_is_stored() {
     let reply_cues = kinds[2..].iter().filter(|kind| **kind == "cue").count();
     assert_eq!(reply_cues, 2, "{kinds:?}");
 
-    let history = server
-        .client
-        .get(server.url(&format!("/v1/chat/history?token={token}")))
-        .header("origin", SHOP)
-        .send()
-        .await
-        .expect("sent")
-        .json::<Value>()
-        .await
-        .expect("json");
+    let history = server.get_from_page(&format!("/v1/chat/history?token={token}"), SHOP).await;
     let messages = history["messages"].as_array().expect("messages");
     assert_eq!(messages.len(), 2, "{history}");
     assert_eq!(messages[0]["text"], "When are you open?");
@@ -373,16 +364,7 @@ async fn concurrent_conversations_store_every_message_in_sequence() {
             let retry = chat.until("message").await;
             assert_eq!(retry[0]["duplicate"], true, "{retry:?}");
             assert_eq!(retry[0]["seq"], 1, "{retry:?}");
-            let history: Value = server
-                .client
-                .get(server.url(&format!("/v1/chat/history?token={token}")))
-                .header("origin", SHOP)
-                .send()
-                .await
-                .expect("sent")
-                .json()
-                .await
-                .expect("json");
+            let history: Value = server.get_from_page(&format!("/v1/chat/history?token={token}"), SHOP).await;
             (n, seqs, history)
         }
     });
@@ -801,16 +783,7 @@ async fn analytics_count_what_is_stored_and_erasure_removes_a_visitor_everywhere
     let (_, stats) = server.get(&path, &owner.access).await;
     assert_eq!(stats["totals"]["visitor_messages"], 1, "analytics lose Alice's share");
     assert_eq!(stats["totals"]["unique_visitors"], 1);
-    let history: Value = server
-        .client
-        .get(server.url(&format!("/v1/chat/history?token={bob}")))
-        .header("origin", SHOP)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let history: Value = server.get_from_page(&format!("/v1/chat/history?token={bob}"), SHOP).await;
     assert_eq!(history["messages"].as_array().expect("list").len(), 2, "Bob keeps his");
     // Erasure is audited; the audit entry names the visitor id, not the content.
     let (_, audit) = server.get("/v1/audit", &owner.access).await;

@@ -57,6 +57,11 @@ impl TestServer {
         self.call(Method::GET, path, Some(token), None).await
     }
 
+    /// A widget's request: no credentials, sent from a page of `origin`; the JSON answer.
+    pub async fn get_from_page(&self, path: &str, origin: &str) -> Value {
+        self.client.get(self.url(path)).header("origin", origin).send().await.expect("sent").json().await.expect("json")
+    }
+
     pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
         self.call(Method::POST, path, Some(token), Some(body)).await
     }
@@ -140,4 +145,15 @@ pub fn assert_error(status: StatusCode, body: &Value, expected_status: u16, code
     assert_eq!(body["code"], code, "unexpected code in {body}");
     assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "no message in {body}");
     assert!(body["request_id"].as_str().is_some_and(|r| r.len() >= 8), "no request id in {body}");
+}
+
+/// A word made of letters only, unique to `n`, so that the word analyzer
+/// keeps it whole and a search for it can match one passage alone.
+pub fn marker(mut n: usize) -> String {
+    let mut word = String::from("qz");
+    for _ in 0..4 {
+        word.push(char::from(b'a' + u8::try_from(n % 26).unwrap_or(0)));
+        n /= 26;
+    }
+    word
 }

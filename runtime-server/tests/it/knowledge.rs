@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::{Session, TestServer, assert_error};
+use crate::common::{Session, TestServer, assert_error, marker};
 
 const GUIDE: &str = "# Bike care guide\n\n## Tyres\n\nPump the tyres to 4 bar every two weeks. \
 Check the tread for cuts before long rides.\n\n## Chain\n\nClean the chain with a dry cloth and oil it \
@@ -59,16 +59,7 @@ pub(crate) async fn search(server: &TestServer, owner: &Session, bot: &str, quer
 
 async fn ask(server: &TestServer, embed: &str, question: &str) -> Value {
     let origin = "https://bikes.example";
-    let config: Value = server
-        .client
-        .get(server.url(&format!("/v1/embed/{embed}/config")))
-        .header("origin", origin)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let config: Value = server.get_from_page(&format!("/v1/embed/{embed}/config"), origin).await;
     let token = config["visitor"]["token"].as_str().expect("token");
     let body = server
         .client
@@ -149,16 +140,6 @@ async fn uploaded_documents_become_cited_answers_and_published_versions_keep_the
     server.post(&format!("/v1/bots/{bot_id}/publish"), &owner.access, json!({})).await;
     let answer = ask(&server, &embed, "What pressure for the tyres?").await;
     assert!(!answer["text"].as_str().expect("text").contains("4 bar"), "republished without it: {answer}");
-}
-
-/// A word of letters only, unique to `n`, that the analyzer keeps whole.
-fn marker(mut n: usize) -> String {
-    let mut word = String::from("zq");
-    for _ in 0..3 {
-        word.push(char::from(b'a' + u8::try_from(n % 26).unwrap_or(0)));
-        n /= 26;
-    }
-    word
 }
 
 #[tokio::test]

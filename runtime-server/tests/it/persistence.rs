@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::PASSWORD;
+use crate::common::{PASSWORD, marker};
 use crate::process::{BINARY, Process, get, post, signup};
 
 #[tokio::test]
@@ -148,17 +148,6 @@ fn demo_seeding_is_idempotent() {
     assert!(first.contains("(20 slots mapped)"), "the demo avatar maps every slot: {first}");
     let bot_line = |text: &str| text.lines().find(|l| l.contains("bot:")).map(str::to_owned);
     assert_eq!(bot_line(&first), bot_line(&second), "the same bot is found again");
-}
-
-/// A word made of letters only, unique to `n`, so that the word analyzer
-/// keeps it whole and a search for it can match one passage alone.
-fn marker(mut n: usize) -> String {
-    let mut word = String::from("qz");
-    for _ in 0..4 {
-        word.push(char::from(b'a' + u8::try_from(n % 26).unwrap_or(0)));
-        n /= 26;
-    }
-    word
 }
 
 #[tokio::test]
