@@ -96,6 +96,8 @@ pub struct KnowledgeState {
     pub limits: ExtractLimits,
     /// Chunk sizes.
     pub chunking: ChunkOptions,
+    /// Postings for ranking by words, shared by every search.
+    pub lexicon: super::lexicon::Lexicon,
     queue: mpsc::UnboundedSender<Job>,
     receiver: std::sync::Mutex<Option<mpsc::UnboundedReceiver<Job>>>,
 }
@@ -109,6 +111,7 @@ impl KnowledgeState {
             fetch,
             limits: ExtractLimits::default(),
             chunking: ChunkOptions::default(),
+            lexicon: super::lexicon::Lexicon::default(),
             queue,
             receiver: std::sync::Mutex::new(Some(receiver)),
         }

@@ -1,21 +1,28 @@
-//! The passage index of a bot: one table per bot with a BM25 full-text index
-//! and an HNSW vector index, so a bot's searches can only ever see its own
-//! passages (the table is the boundary, as the database is for tenants),
-//! and hybrid retrieval fused by reciprocal rank.
+//! The passage index of a bot: one table per bot with an HNSW vector index,
+//! so a bot's searches can only ever see its own passages (the table is the
+//! boundary, as the database is for tenants); ranking by words over the
+//! same passages in [`super::lexicon`]; hybrid retrieval fused by
+//! reciprocal rank.
 
 use std::collections::HashMap;
 
 use animo_shared::BotId;
 use serde::{Deserialize, Serialize};
 
+use super::lexicon::Lexicon;
 use crate::store::{StoreError, TenantDb};
 
 /// The rank constant of reciprocal-rank fusion (the customary 60).
 const RRF_K: f64 = 60.0;
-/// How much wider than `k` each list of a hybrid search is before fusion.
-const CANDIDATES_PER_RESULT: usize = 4;
+/// How long each list of a hybrid search is before fusion: twice `k`, and
+/// at least this many, so that a passage ranked fairly well by both lists
+/// can overtake one ranked first by only one of them.
+const FUSED_LIST_MIN: usize = 40;
 /// The HNSW search effort; K and EF must be literals in SurrealQL.
 const EF: usize = 64;
+/// How many more neighbours than wanted a vector search asks for, so that
+/// those of versions not answered from can be dropped afterwards.
+const NEIGHBOUR_MARGIN: usize = 16;
 
 /// A passage as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,59 +74,36 @@ pub fn table(bot: &BotId) -> String {
 
 /// Creates the bot's table and indexes if they do not exist yet.
 ///
-/// BM25 reads `words`: the passage's title and headings followed by its text,
-/// as the embedding does, because a document's title often carries the very
-/// words a question uses while the passage under it does not repeat them.
-/// Tables made before `words` existed lack its index: it is added, the field
-/// is filled in for the passages already there, and the old index on `text`
-/// alone is removed, once.
+/// Ranking by words runs in [`super::lexicon`], so tables made when it ran
+/// on SurrealDB's full-text index lose that index (its upkeep slowed every
+/// insert); their `words` fields stay and are not read.
 pub async fn ensure(db: &TenantDb, bot: &BotId, dimensions: usize) -> Result<(), StoreError> {
     let table = table(bot);
     // The table name is made of hex digits only (see `table`), so it can be spliced in.
-    let words_index: Option<serde_json::Value> = if exists(db, bot).await? {
-        db.db().query(format!("RETURN (INFO FOR TABLE {table}).indexes['{table}_words']")).run().await?.value(0)?
-    } else {
-        None
-    };
-    let backfill = if words_index.is_some_and(|value| !value.is_null()) {
-        String::new()
-    } else {
-        format!(
-            "UPDATE {table} SET words = string::concat(title, '\n', text) WHERE words = NONE;
-             REMOVE INDEX IF EXISTS {table}_text ON {table};"
-        )
-    };
     let sql = format!(
-        "DEFINE ANALYZER IF NOT EXISTS knowledge TOKENIZERS class FILTERS lowercase, ascii, snowball(english);
-         DEFINE TABLE IF NOT EXISTS {table} SCHEMALESS;
+        "DEFINE TABLE IF NOT EXISTS {table} SCHEMALESS;
          DEFINE INDEX IF NOT EXISTS {table}_doc ON {table} FIELDS doc_key;
-         {backfill}
-         DEFINE INDEX IF NOT EXISTS {table}_words ON {table} FIELDS words FULLTEXT ANALYZER knowledge BM25;
+         REMOVE INDEX IF EXISTS {table}_words ON {table};
+         REMOVE INDEX IF EXISTS {table}_text ON {table};
          DEFINE INDEX IF NOT EXISTS {table}_vector ON {table} FIELDS embedding HNSW DIMENSION {dimensions} DIST COSINE TYPE F32;"
     );
     db.db().query(sql).run().await?;
     Ok(())
 }
 
-/// What BM25 indexes of a passage: its title, the headings above it that are
-/// not the title again, and its text.
-fn words(chunk: &StoredChunk) -> String {
-    let mut words = chunk.title.clone();
-    for heading in chunk.section.iter().filter(|heading| **heading != chunk.title) {
+/// What ranking by words reads of a passage: its title, the headings above
+/// it that are not the title again, and its text, as the embedding does,
+/// because a document's title often carries the very words a question uses
+/// while the passage under it does not repeat them.
+pub fn words_of(title: &str, section: &[String], text: &str) -> String {
+    let mut words = title.to_owned();
+    for heading in section.iter().filter(|heading| *heading != title) {
         words.push('\n');
         words.push_str(heading);
     }
     words.push('\n');
-    words.push_str(&chunk.text);
+    words.push_str(text);
     words
-}
-
-/// A passage as written: the stored fields and `words`.
-#[derive(Serialize)]
-struct Row<'a> {
-    #[serde(flatten)]
-    chunk: &'a StoredChunk,
-    words: String,
 }
 
 /// Whether the bot's passages table exists (it is made with its first document).
@@ -150,11 +134,10 @@ pub async fn insert_with(
     vars: serde_json::Value,
 ) -> Result<(), StoreError> {
     let table = table(bot);
-    let rows: Vec<Row<'_>> = chunks.iter().map(|chunk| Row { chunk, words: words(chunk) }).collect();
     let mut query = db
         .db()
         .query(format!("BEGIN TRANSACTION; INSERT INTO {table} $rows; {also} COMMIT TRANSACTION;"))
-        .bind("rows", rows);
+        .bind("rows", chunks);
     if let serde_json::Value::Object(vars) = vars {
         for (name, value) in vars {
             query = query.bind(&name, value);
@@ -189,29 +172,112 @@ pub async fn count(db: &TenantDb, bot: &BotId, doc_key: &str) -> Result<u64, Sto
 const HIT_FIELDS: &str =
     "record::id(id) AS id, doc_key, ordinal, text, title, section, page, url, char_start, char_end, embedding";
 
+/// A passage in a ranked list before its fields are read: lists are ranked
+/// and fused on these, and only the passages kept are read in full.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Ranked {
+    /// The record id within the bot's table.
+    pub id: String,
+    /// The document version it belongs to.
+    pub doc_key: String,
+    /// Relevance in the list that ranked it.
+    pub score: f64,
+}
+
+impl From<super::lexicon::Ranked> for Ranked {
+    fn from(ranked: super::lexicon::Ranked) -> Self {
+        Self { id: ranked.id, doc_key: ranked.doc_key, score: ranked.score }
+    }
+}
+
+/// Reads the passages of `ranked`, in its order and with its scores. A
+/// passage that is gone (its version was written again after a crash) is
+/// left out, and its version's word postings are loaded afresh next time.
+async fn read(db: &TenantDb, bot: &BotId, lexicon: &Lexicon, ranked: Vec<Ranked>) -> Result<Vec<Hit>, StoreError> {
+    if ranked.is_empty() {
+        return Ok(Vec::new());
+    }
+    let table = table(bot);
+    let ids: Vec<&str> = ranked.iter().map(|hit| hit.id.as_str()).collect();
+    let found: Vec<Hit> = db
+        .db()
+        .query(format!("SELECT {HIT_FIELDS}, 0 AS score FROM array::map($ids, |$id| type::record('{table}', $id))"))
+        .bind("ids", ids)
+        .run()
+        .await?
+        .all(0)?;
+    let mut found: HashMap<String, Hit> = found.into_iter().map(|hit| (hit.id.clone(), hit)).collect();
+    let mut hits = Vec::with_capacity(ranked.len());
+    for entry in ranked {
+        match found.remove(&entry.id) {
+            Some(hit) => hits.push(Hit { score: entry.score, ..hit }),
+            None => lexicon.forget(db, bot, &entry.doc_key),
+        }
+    }
+    Ok(hits)
+}
+
 /// The best `k` passages for `query` by BM25, among the document versions
 /// `keys`. Any query word may match (a question's words are rarely all in
 /// the passage that answers it); BM25 ranks passages with more and rarer ones first.
-pub async fn bm25(db: &TenantDb, bot: &BotId, query: &str, k: usize, keys: &[String]) -> Result<Vec<Hit>, StoreError> {
-    let table = table(bot);
-    let sql = format!(
-        "SELECT {HIT_FIELDS}, search::score(1) AS score FROM {table}
-         WHERE words @1,OR@ $query AND doc_key IN $keys ORDER BY score DESC LIMIT {k}"
-    );
-    db.db().query(sql).bind("query", query).bind("keys", keys).run().await?.all(0)
+pub async fn bm25(
+    db: &TenantDb,
+    bot: &BotId,
+    lexicon: &Lexicon,
+    query: &str,
+    k: usize,
+    keys: &[String],
+) -> Result<Vec<Hit>, StoreError> {
+    let ranked = lexicon.rank(db, bot, query, k, keys).await?;
+    read(db, bot, lexicon, ranked.into_iter().map(Ranked::from).collect()).await
 }
 
 /// The `k` passages nearest to `vector` by cosine, among the document versions `keys`.
 pub async fn nearest(
     db: &TenantDb,
     bot: &BotId,
+    lexicon: &Lexicon,
     vector: &[f32],
     k: usize,
     keys: &[String],
 ) -> Result<Vec<Hit>, StoreError> {
+    let ranked = nearest_ranked(db, bot, vector, k, keys).await?;
+    read(db, bot, lexicon, ranked).await
+}
+
+/// [`nearest`] before reading the passages.
+///
+/// The index is asked for a few more than `k` without a condition and those
+/// of other versions dropped here: a condition would be checked against
+/// every version key for each neighbour the index visits. Only when that
+/// leaves fewer than `k` (many passages belong to versions not answered
+/// from, e.g. right after a publish pinned old ones) does the database filter.
+async fn nearest_ranked(
+    db: &TenantDb,
+    bot: &BotId,
+    vector: &[f32],
+    k: usize,
+    keys: &[String],
+) -> Result<Vec<Ranked>, StoreError> {
+    if k == 0 || keys.is_empty() {
+        return Ok(Vec::new());
+    }
     let table = table(bot);
+    let asked = k + NEIGHBOUR_MARGIN;
     let sql = format!(
-        "SELECT {HIT_FIELDS}, 1 - vector::distance::knn() AS score FROM {table}
+        "SELECT record::id(id) AS id, doc_key, 1 - vector::distance::knn() AS score FROM {table}
+         WHERE embedding <|{asked},{EF}|> $vector ORDER BY score DESC"
+    );
+    let neighbours: Vec<Ranked> = db.db().query(sql).bind("vector", vector).run().await?.all(0)?;
+    let returned = neighbours.len();
+    let allowed: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
+    let ranked: Vec<Ranked> =
+        neighbours.into_iter().filter(|hit| allowed.contains(hit.doc_key.as_str())).take(k).collect();
+    if ranked.len() >= k || returned < asked {
+        return Ok(ranked);
+    }
+    let sql = format!(
+        "SELECT record::id(id) AS id, doc_key, 1 - vector::distance::knn() AS score FROM {table}
          WHERE doc_key IN $keys AND embedding <|{k},{EF}|> $vector ORDER BY score DESC"
     );
     db.db().query(sql).bind("vector", vector).bind("keys", keys).run().await?.all(0)
@@ -219,40 +285,46 @@ pub async fn nearest(
 
 /// Fuses ranked lists by reciprocal rank: a passage's score is the sum of
 /// `1 / (60 + rank)` over the lists that contain it.
-pub fn fuse(lists: &[Vec<Hit>], k: usize) -> Vec<Hit> {
-    let mut fused: HashMap<String, Hit> = HashMap::new();
+pub fn fuse(lists: &[Vec<Ranked>], k: usize) -> Vec<Ranked> {
+    let mut fused: HashMap<&str, Ranked> = HashMap::new();
     for list in lists {
         for (rank, hit) in list.iter().enumerate() {
             #[expect(clippy::cast_precision_loss, reason = "ranks are small")]
             let contribution = 1.0 / (RRF_K + rank as f64 + 1.0);
             fused
-                .entry(hit.id.clone())
+                .entry(hit.id.as_str())
                 .and_modify(|existing| existing.score += contribution)
-                .or_insert_with(|| Hit { score: contribution, ..hit.clone() });
+                .or_insert_with(|| Ranked { score: contribution, ..hit.clone() });
         }
     }
-    let mut hits: Vec<Hit> = fused.into_values().collect();
-    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
-    hits.truncate(k);
-    hits
+    let mut ranked: Vec<Ranked> = fused.into_values().collect();
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+    ranked.truncate(k);
+    ranked
 }
 
 /// Hybrid retrieval: BM25 and (when a query vector is given) vector search,
-/// each `k × 4` wide, fused by reciprocal rank.
+/// each `max(2k, 40)` long, fused by reciprocal rank; only the `k` fused
+/// passages are read.
 pub async fn hybrid(
     db: &TenantDb,
     bot: &BotId,
+    lexicon: &Lexicon,
     query: &str,
     vector: Option<&[f32]>,
     k: usize,
     keys: &[String],
 ) -> Result<Vec<Hit>, StoreError> {
-    let wide = k.saturating_mul(CANDIDATES_PER_RESULT).max(k);
-    let mut lists = vec![bm25(db, bot, query, wide, keys).await?];
-    if let Some(vector) = vector {
-        lists.push(nearest(db, bot, vector, wide, keys).await?);
-    }
-    Ok(fuse(&lists, k))
+    let wide = k.saturating_mul(2).max(FUSED_LIST_MIN);
+    let words = async { Ok(lexicon.rank(db, bot, query, wide, keys).await?.into_iter().map(Ranked::from).collect()) };
+    let lists: Vec<Vec<Ranked>> = match vector {
+        Some(vector) => {
+            let (words, meaning) = futures::try_join!(words, nearest_ranked(db, bot, vector, wide, keys))?;
+            vec![words, meaning]
+        }
+        None => vec![words.await?],
+    };
+    read(db, bot, lexicon, fuse(&lists, k)).await
 }
 
 /// How a ranked list of candidates is narrowed to the passages returned.
@@ -458,13 +530,14 @@ mod tests {
             let bot = bot.clone();
             let corpus = corpus_of(&keys);
             async move {
+                let lexicon = Lexicon::default();
                 let key_strings: Vec<String> = keys.iter().map(|k| (*k).to_owned()).collect();
                 let mut agreed = 0;
                 let mut total = 0;
                 for q in 0..20u64 {
                     let query = vector(90_000 + q, DIMS);
                     let expected = brute_force(&corpus, &query, K);
-                    let found: Vec<String> = nearest(&db, &bot, &query, K, &key_strings)
+                    let found: Vec<String> = nearest(&db, &bot, &lexicon, &query, K, &key_strings)
                         .await
                         .expect("search")
                         .into_iter()
@@ -482,9 +555,14 @@ mod tests {
         };
         check(vec!["a:1", "b:1", "c:1"], "all documents").await;
         check(vec!["a:1", "c:1"], "filtered to two documents").await;
+        // Most of the nearest passages belong to other versions here, so the
+        // database filters.
+        check(vec!["b:1"], "filtered to one document").await;
         delete(&db, &bot, "b:1").await.expect("delete");
         check(vec!["a:1", "c:1"], "after deleting a document").await;
-        let gone = nearest(&db, &bot, &vector(1_052, DIMS), K, &["b:1".to_owned()]).await.expect("search");
+        let gone = nearest(&db, &bot, &Lexicon::default(), &vector(1_052, DIMS), K, &["b:1".to_owned()])
+            .await
+            .expect("search");
         assert!(gone.is_empty(), "deleted passages are not found: {gone:?}");
         // A changed document: its old version is replaced by a new one.
         delete(&db, &bot, "a:1").await.expect("delete");
@@ -516,12 +594,13 @@ mod tests {
             .await
             .expect("insert");
         let keys = vec!["d:1".to_owned()];
-        let hits = bm25(&db, &bot, "how long does shipping take", 5, &keys).await.expect("search");
+        let lexicon = Lexicon::default();
+        let hits = bm25(&db, &bot, &lexicon, "how long does shipping take", 5, &keys).await.expect("search");
         assert_eq!(hits.first().map(|hit| hit.chunk.ordinal), Some(1), "{hits:?}");
         assert!(hits.iter().all(|hit| !hit.chunk.text.contains("another bot")), "bots never see each other's passages");
-        let none = bm25(&db, &bot, "shipping", 5, &["other:1".to_owned()]).await.expect("search");
+        let none = bm25(&db, &bot, &lexicon, "shipping", 5, &["other:1".to_owned()]).await.expect("search");
         assert!(none.is_empty(), "only pinned document versions are searched");
-        let fused = hybrid(&db, &bot, "shipping", Some(&vector(1, 4)), 2, &keys).await.expect("search");
+        let fused = hybrid(&db, &bot, &lexicon, "shipping", Some(&vector(1, 4)), 2, &keys).await.expect("search");
         assert_eq!(fused.first().map(|hit| hit.chunk.ordinal), Some(1), "found by both lists, ranked first");
     }
 

@@ -6,6 +6,7 @@ pub mod documents;
 pub mod fetch;
 pub mod index;
 mod jobs;
+pub mod lexicon;
 pub mod schedule;
 
 use animo_shared::knowledge::{PassageView, SearchMode, SearchRequest, SearchResponse};
@@ -56,12 +57,7 @@ pub async fn retrieve_as(
     mode: Option<SearchMode>,
     refinement: index::Refinement,
 ) -> Result<(Vec<index::Hit>, &'static str), StoreError> {
-    if keys.is_empty() || query.trim().is_empty() {
-        return Ok((Vec::new(), "none"));
-    }
-    let table_exists: Option<serde_json::Value> =
-        db.db().query("RETURN (INFO FOR DB).tables[$table]").bind("table", index::table(bot)).run().await?.value(0)?;
-    if table_exists.is_none_or(|value| value.is_null()) {
+    if keys.is_empty() || query.trim().is_empty() || !index::exists(db, bot).await? {
         return Ok((Vec::new(), "none"));
     }
     let vector = match (&state.knowledge.embedder, mode) {
@@ -74,17 +70,37 @@ pub async fn retrieve_as(
             }
         },
     };
+    rank(db, bot, &state.knowledge.lexicon, keys, query, vector.as_deref(), k, mode, refinement).await
+}
+
+/// Ranks the passages of the document versions `keys` for a query whose
+/// vector (when a model made one) is given, and refines the ranking: the
+/// search itself, without the embedding, as [`retrieve_as`] does it.
+#[expect(clippy::too_many_arguments, reason = "each is one knob of the search")]
+pub async fn rank(
+    db: &TenantDb,
+    bot: &BotId,
+    lexicon: &lexicon::Lexicon,
+    keys: &[String],
+    query: &str,
+    vector: Option<&[f32]>,
+    k: usize,
+    mode: Option<SearchMode>,
+    refinement: index::Refinement,
+) -> Result<(Vec<index::Hit>, &'static str), StoreError> {
     let wide = if refinement.is_active() { k.saturating_mul(REFINE_CANDIDATES).max(k) } else { k };
-    let (hits, mode) = match (mode, &vector) {
-        (Some(SearchMode::Bm25), _) => (index::bm25(db, bot, query, wide, keys).await?, "bm25"),
-        (Some(SearchMode::Vector), Some(vector)) => (index::nearest(db, bot, vector, wide, keys).await?, "vector"),
+    let (hits, mode) = match (mode, vector) {
+        (Some(SearchMode::Bm25), _) => (index::bm25(db, bot, lexicon, query, wide, keys).await?, "bm25"),
+        (Some(SearchMode::Vector), Some(vector)) => {
+            (index::nearest(db, bot, lexicon, vector, wide, keys).await?, "vector")
+        }
         (Some(SearchMode::Vector), None) => (Vec::new(), "none"),
         (_, vector) => {
             let mode = if vector.is_some() { "hybrid" } else { "bm25" };
-            (index::hybrid(db, bot, query, vector.as_deref(), wide, keys).await?, mode)
+            (index::hybrid(db, bot, lexicon, query, vector, wide, keys).await?, mode)
         }
     };
-    Ok((index::refine(hits, vector.as_deref(), k, refinement), mode))
+    Ok((index::refine(hits, vector, k, refinement), mode))
 }
 
 /// The Studio's test search over the draft's knowledge.

@@ -50,6 +50,10 @@ pub enum StoreError {
     /// Transaction conflicts persisted through every retry.
     #[error("transaction conflict persisted after {CONFLICT_ATTEMPTS} attempts")]
     Contention,
+    /// Work done beside the database for a query (ranking passages) stopped
+    /// before it finished, e.g. because the server is shutting down.
+    #[error("a search task stopped: {0}")]
+    Interrupted(#[from] tokio::task::JoinError),
     /// A migration that was applied earlier has since been edited.
     #[error("migration {0} was changed after it was applied; add a new migration instead")]
     MigrationEdited(String),
