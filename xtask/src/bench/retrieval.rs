@@ -519,11 +519,17 @@ fn read_qrels(path: &Path) -> Result<HashMap<String, HashMap<String, u32>>> {
     Ok(qrels)
 }
 
-/// Size and modification time of a file: enough to notice a different corpus in `--data`.
+/// Size and content digest of a file: what tells a different corpus in
+/// `--data` apart (a fresh copy of the same corpus has other file times).
 fn stamp(path: &Path) -> Result<String> {
-    let metadata = std::fs::metadata(path).with_context(|| format!("could not read {}", path.display()))?;
-    let modified = metadata.modified().ok().and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok());
-    Ok(format!("{}:{}", metadata.len(), modified.map_or(0, |time| time.as_secs())))
+    use sha2::Digest;
+    let bytes = std::fs::read(path).with_context(|| format!("could not read {}", path.display()))?;
+    let digest = sha2::Sha256::digest(&bytes);
+    Ok(format!("{}:{}", bytes.len(), hex_prefix(&digest)))
+}
+
+fn hex_prefix(digest: &[u8]) -> String {
+    digest.iter().take(8).map(|byte| format!("{byte:02x}")).collect()
 }
 
 #[cfg(test)]
