@@ -129,6 +129,10 @@ impl KnowledgeState {
     }
 }
 
+/// The bot's document made from the same bytes, if any (an index lookup:
+/// `document_upload`).
+const SAME_UPLOAD: &str = "SELECT VALUE record::id(id) FROM document WITH INDEX document_upload WHERE bot = $bot AND upload_hash = $hash LIMIT 1";
+
 pub(super) fn blob_path(tenant: &TenantId, document: &DocumentId) -> Path {
     Path::from(format!("tenants/{}/knowledge/{}", tenant.hex(), document.hex()))
 }
@@ -277,15 +281,8 @@ pub async fn add_file(
     // The same file uploaded again is the same document: no second copy
     // of its passages is ever made.
     let hash = animo_knowledge::content_hash(&bytes);
-    let existing: Option<DocumentId> = ctx
-        .db
-        .db()
-        .query("SELECT VALUE record::id(id) FROM document WHERE bot = $bot AND upload_hash = $hash LIMIT 1")
-        .bind("bot", bot)
-        .bind("hash", &hash)
-        .run()
-        .await?
-        .first(0)?;
+    let existing: Option<DocumentId> =
+        ctx.db.db().query(SAME_UPLOAD).bind("bot", bot).bind("hash", &hash).run().await?.first(0)?;
     if let Some(existing) = existing {
         return get(ctx, bot, &existing).await;
     }
@@ -490,4 +487,29 @@ pub(super) async fn load(db: &TenantDb, id: &DocumentId) -> Result<Option<Docume
         .run()
         .await?
         .first(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    /// The duplicate check before every upload must stay one index lookup:
+    /// reading every document of a bot made uploads slower as it grew.
+    #[tokio::test]
+    async fn the_same_upload_check_uses_its_index() {
+        let store = Store::open("mem://").await.expect("database");
+        let db = store.tenant(&TenantId::generate()).await.expect("tenant");
+        let plan: serde_json::Value = db
+            .db()
+            .query(format!("{SAME_UPLOAD} EXPLAIN"))
+            .bind("bot", BotId::generate())
+            .bind("hash", "abc")
+            .run()
+            .await
+            .expect("explain")
+            .value(0)
+            .expect("a plan");
+        assert!(plan.to_string().contains("document_upload"), "{plan}");
+    }
 }

@@ -28,6 +28,7 @@ pub const TENANT_MIGRATIONS: &[Migration] = &[
     Migration { version: "0003_chat", sql: include_str!("../../migrations/tenant/0003_chat.surql") },
     Migration { version: "0004_knowledge", sql: include_str!("../../migrations/tenant/0004_knowledge.surql") },
     Migration { version: "0005_meters", sql: include_str!("../../migrations/tenant/0005_meters.surql") },
+    Migration { version: "0006_upload_hash", sql: include_str!("../../migrations/tenant/0006_upload_hash.surql") },
 ];
 
 #[derive(serde::Deserialize)]
