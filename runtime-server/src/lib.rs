@@ -76,6 +76,13 @@ pub async fn spawn(config: Config) -> anyhow::Result<RunningServer> {
     state.widget = std::sync::Arc::new(widget::WidgetAssets::load(&state.config.widget));
     tokio::spawn(knowledge::documents::run_worker(state.clone()));
     tokio::spawn(knowledge::schedule::run(state.clone()));
+    let warming = state.clone();
+    tokio::spawn(async move {
+        match knowledge::warm(&warming).await {
+            Ok(bots) => tracing::info!(bots, "word postings of live versions loaded"),
+            Err(error) => tracing::warn!(%error, "could not load the live versions' word postings ahead"),
+        }
+    });
     // Chat frames are small and must leave at once: without TCP_NODELAY a
     // cue or token frame waits for the client's delayed acknowledgement.
     let listener = axum::serve::ListenerExt::tap_io(listener, |stream: &mut tokio::net::TcpStream| {

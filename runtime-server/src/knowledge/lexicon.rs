@@ -437,6 +437,20 @@ impl Lexicon {
         Ok(tokio::task::spawn_blocking(move || view.score(&terms, k)).await?)
     }
 
+    /// Loads (once) the postings of the versions `keys`, so that a later
+    /// search over exactly these does not wait for them.
+    pub async fn warm(&self, db: &TenantDb, bot: &BotId, keys: &[String]) -> Result<(), StoreError> {
+        if !keys.is_empty() {
+            self.view(db, bot, keys).await?;
+        }
+        Ok(())
+    }
+
+    /// The most postings this cache keeps.
+    pub fn budget(&self) -> usize {
+        self.budget
+    }
+
     /// Forgets the segment of `doc_key` and the merged sets holding it,
     /// e.g. when its passages turned out to have been written again.
     pub fn forget(&self, db: &TenantDb, bot: &BotId, doc_key: &str) {

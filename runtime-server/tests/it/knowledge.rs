@@ -340,3 +340,32 @@ async fn with_the_local_model_a_question_the_knowledge_does_not_cover_gets_the_f
     let answer = ask(&server, &embed, "How often should I oil the chain?").await;
     assert!(answer["text"].as_str().expect("text").contains("once a month"), "{answer}");
 }
+
+#[tokio::test]
+async fn a_live_versions_word_postings_are_loaded_ahead_of_the_first_question() {
+    let server = TestServer::start().await;
+    let owner = server.signup("warm@example.com", "Bike Shop").await;
+    let (_, bot) = server
+        .post(
+            "/v1/bots",
+            &owner.access,
+            json!({ "personality": { "name": "Spoke" }, "allowed_origins": ["https://bikes.example"] }),
+        )
+        .await;
+    let bot_id = bot["id"].as_str().expect("id").to_owned();
+    let embed = bot["embed_id"].as_str().expect("embed").to_owned();
+    let (_, document) = upload(&server, &owner, &bot_id, "guide.md", GUIDE.as_bytes().to_vec()).await;
+    settled(&server, &owner, &bot_id, document["id"].as_str().expect("id")).await;
+    let lexicon = &server.server.state.knowledge.lexicon;
+    // Not published yet: nothing to load.
+    assert_eq!(animo_server::knowledge::warm(&server.server.state).await.expect("warm"), 0);
+    assert_eq!(lexicon.size(), 0, "nothing searched, nothing loaded");
+    server.post(&format!("/v1/bots/{bot_id}/publish"), &owner.access, json!({})).await;
+    assert_eq!(animo_server::knowledge::warm(&server.server.state).await.expect("warm"), 1);
+    let loaded = lexicon.size();
+    assert!(loaded > 0, "the live version's postings are held");
+    // The first question finds them in place and answers from them.
+    let answer = ask(&server, &embed, "How often should I oil the chain?").await;
+    assert!(answer["text"].as_str().expect("text").contains("once a month"), "{answer}");
+    assert_eq!(lexicon.size(), loaded, "nothing more had to be loaded");
+}
