@@ -115,11 +115,13 @@ impl Chat {
     }
 }
 
-fn types(frames: &[Value]) -> Vec<&str> {
+/// The `type` of each frame, in order.
+pub(crate) fn types(frames: &[Value]) -> Vec<&str> {
     frames.iter().map(|frame| frame["type"].as_str().unwrap_or("?")).collect()
 }
 
-fn answer_text(frames: &[Value]) -> String {
+/// The answer the `token` frames spell.
+pub(crate) fn answer_text(frames: &[Value]) -> String {
     frames.iter().filter(|frame| frame["type"] == "token").filter_map(|frame| frame["text"].as_str()).collect()
 }
 

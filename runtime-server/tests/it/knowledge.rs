@@ -77,7 +77,7 @@ async fn ask(server: &TestServer, embed: &str, question: &str) -> Value {
         .filter_map(|line| line.strip_prefix("data: "))
         .filter_map(|d| serde_json::from_str(d).ok())
         .collect();
-    let text: String = frames.iter().filter(|f| f["type"] == "token").filter_map(|f| f["text"].as_str()).collect();
+    let text = crate::chat::answer_text(&frames);
     let sources = frames.iter().find(|f| f["type"] == "sources").map(|f| f["sources"].clone()).unwrap_or(Value::Null);
     json!({ "text": text, "sources": sources })
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::chat::{FakeModel, openai};
+use crate::chat::{FakeModel, answer_text, openai, types};
 use crate::common::{Session, TestServer, assert_error};
 
 const HOURS: &str = "We are open from 9 to 5, Monday to Friday.";
@@ -53,14 +53,6 @@ async fn say(server: &TestServer, token: &str, bot: &str, body: Value) -> (Statu
         .map(|data| serde_json::from_str(data.trim_start()).expect("JSON frame"))
         .collect();
     (status, Ok(frames))
-}
-
-fn types(frames: &[Value]) -> Vec<&str> {
-    frames.iter().map(|frame| frame["type"].as_str().unwrap_or("?")).collect()
-}
-
-fn answer_text(frames: &[Value]) -> String {
-    frames.iter().filter(|frame| frame["type"] == "token").filter_map(|frame| frame["text"].as_str()).collect()
 }
 
 #[tokio::test]
