@@ -6,16 +6,17 @@
 //! bot's passages, and at 10,000 passages a search took 400 ms
 //! (docs/benchmarks.md). Here each document version's passages become a
 //! [`Segment`] of postings (term → passages with the term's count) built
-//! once from the stored passages; a search scores only the postings of its
-//! terms over the segments of the versions it may answer from, and reads
-//! just the best passages back from the database.
+//! once from the stored passages; the segments of the versions a search may
+//! answer from are merged into one view, kept for the next questions over
+//! the same versions; a search scores only the postings of its terms and
+//! reads just the best passages back from the database.
 //!
 //! A document version's passages never change once written (a changed
 //! document becomes a new version with a new key), so a segment stays true
 //! for as long as its key is answered from, in this process or any other
 //! sharing the database. The one exception, a version written again after a
 //! crash, shows up as passages that are no longer there; the segment is
-//! then dropped and loaded again. Segments of versions no search asks for
+//! then dropped and loaded again. Views and segments no search asks for
 //! any more are dropped, least recently used first, when the cache grows
 //! over its budget.
 
