@@ -2,12 +2,13 @@
 //! tenant verified) as JSON, and its erasure.
 
 use animo_shared::chat::{VisitorData, VisitorErasure};
-use animo_shared::{ErrorCode, VisitorId};
+use animo_shared::{ConversationId, ErrorCode, VisitorId};
 use serde_json::Value;
 
 use crate::audit::{AUDIT_INSERT, bind_audit};
 use crate::context::TenantCtx;
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 
 /// Whose data.
 #[derive(Debug, Clone)]
@@ -73,8 +74,28 @@ pub async fn export(ctx: &TenantCtx, subject: &Subject) -> ApiResult<VisitorData
 
 /// Erases everything stored about the subject, in one transaction with its
 /// audit entry; analytics, being computed from messages, lose their share.
-pub async fn erase(ctx: &TenantCtx, subject: &Subject) -> ApiResult<VisitorErasure> {
+///
+/// A visitor may still be chatting: the subject's conversations are held
+/// (their turn locks) across the erasure and then forget what they knew, so
+/// a message after it starts its conversation afresh, from sequence 1,
+/// rather than continuing the erased one's numbering and retry ids.
+pub async fn erase(state: &AppState, ctx: &TenantCtx, subject: &Subject) -> ApiResult<VisitorErasure> {
     let field = subject.field();
+    let mut ids: Vec<ConversationId> = ctx
+        .db
+        .db()
+        .query(format!("SELECT VALUE record::id(id) FROM conversation WHERE {field} = $subject"))
+        .bind("subject", subject.value())
+        .run()
+        .await?
+        .all(0)?;
+    // One order for everyone who holds several, so two erasures cannot wait on each other.
+    ids.sort_by_key(ToString::to_string);
+    let held: Vec<_> = ids.iter().map(|id| state.chat.conversation(id)).collect();
+    let mut guards = Vec::with_capacity(held.len());
+    for conversation in &held {
+        guards.push(conversation.state.lock().await);
+    }
     let sql = format!(
         "BEGIN TRANSACTION;
          {}
@@ -89,5 +110,9 @@ pub async fn erase(ctx: &TenantCtx, subject: &Subject) -> ApiResult<VisitorErasu
     );
     let query = ctx.db.db().query(sql).bind("subject", subject.value());
     let mut rows = bind_audit(query, ctx, "visitor.erase", &subject.audit_target()).run().await?;
-    Ok(rows.returned()?)
+    let erased = rows.returned()?;
+    for guard in &mut guards {
+        **guard = None;
+    }
+    Ok(erased)
 }

@@ -325,8 +325,12 @@ pub async fn export_visitor(Owner(ctx): Owner, IdPath(visitor): IdPath<VisitorId
 /// Erases everything stored about a visitor.
 #[utoipa::path(delete, path = "/v1/visitors/{visitor_id}", tag = "data rights",
     responses((status = 200, body = VisitorErasure), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
-pub async fn erase_visitor(Owner(ctx): Owner, IdPath(visitor): IdPath<VisitorId>) -> ApiResult<Json<VisitorErasure>> {
-    visitors::erase(&ctx, &Subject::Visitor(visitor)).await.map(Json)
+pub async fn erase_visitor(
+    State(state): State<AppState>,
+    Owner(ctx): Owner,
+    IdPath(visitor): IdPath<VisitorId>,
+) -> ApiResult<Json<VisitorErasure>> {
+    visitors::erase(&state, &ctx, &Subject::Visitor(visitor)).await.map(Json)
 }
 
 /// Everything stored about a verified user, across their devices, as JSON.
@@ -343,8 +347,9 @@ pub async fn export_user(
 #[utoipa::path(delete, path = "/v1/verified-users/{user_id}", tag = "data rights",
     responses((status = 200, body = VisitorErasure), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn erase_user(
+    State(state): State<AppState>,
     Owner(ctx): Owner,
     axum::extract::Path(user): axum::extract::Path<String>,
 ) -> ApiResult<Json<VisitorErasure>> {
-    visitors::erase(&ctx, &Subject::user(user)?).await.map(Json)
+    visitors::erase(&state, &ctx, &Subject::user(user)?).await.map(Json)
 }

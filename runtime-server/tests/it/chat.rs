@@ -787,6 +787,14 @@ async fn analytics_count_what_is_stored_and_erasure_removes_a_visitor_everywhere
     assert_eq!(stats["totals"]["unique_visitors"], 1);
     let history: Value = server.get_from_page(&format!("/v1/chat/history?token={bob}"), SHOP).await;
     assert_eq!(history["messages"].as_array().expect("list").len(), 2, "Bob keeps his");
+    // Alice is still connected: her next message starts her conversation
+    // afresh instead of continuing the erased one's numbering.
+    chat.say("a3", "Hello again").await;
+    chat.until("done").await;
+    let (_, data) = server.get(&format!("/v1/visitors/{alice_id}"), &owner.access).await;
+    let seqs: Vec<u64> =
+        data["messages"].as_array().expect("list").iter().filter_map(|message| message["seq"].as_u64()).collect();
+    assert_eq!(seqs, [1, 2], "{data}");
     // Erasure is audited; the audit entry names the visitor id, not the content.
     let (_, audit) = server.get("/v1/audit", &owner.access).await;
     assert!(audit.to_string().contains("visitor.erase"), "{audit}");
