@@ -57,6 +57,18 @@ pub(crate) async fn search(server: &TestServer, owner: &Session, bot: &str, quer
     body
 }
 
+/// A bot for the bike shop's pages; its id and embed id.
+async fn bike_bot(server: &TestServer, owner: &Session) -> (String, String) {
+    let (_, bot) = server
+        .post(
+            "/v1/bots",
+            &owner.access,
+            json!({ "personality": { "name": "Spoke" }, "allowed_origins": ["https://bikes.example"] }),
+        )
+        .await;
+    (bot["id"].as_str().expect("id").to_owned(), bot["embed_id"].as_str().expect("embed").to_owned())
+}
+
 async fn ask(server: &TestServer, embed: &str, question: &str) -> Value {
     let origin = "https://bikes.example";
     let config: Value = server.get_from_page(&format!("/v1/embed/{embed}/config"), origin).await;
@@ -86,15 +98,7 @@ async fn ask(server: &TestServer, embed: &str, question: &str) -> Value {
 async fn uploaded_documents_become_cited_answers_and_published_versions_keep_theirs() {
     let server = TestServer::start().await;
     let owner = server.signup("knowledge@example.com", "Bike Shop").await;
-    let (_, bot) = server
-        .post(
-            "/v1/bots",
-            &owner.access,
-            json!({ "personality": { "name": "Spoke" }, "allowed_origins": ["https://bikes.example"] }),
-        )
-        .await;
-    let bot_id = bot["id"].as_str().expect("id").to_owned();
-    let embed = bot["embed_id"].as_str().expect("embed").to_owned();
+    let (bot_id, embed) = bike_bot(&server, &owner).await;
 
     let (status, document) = upload(&server, &owner, &bot_id, "guide.md", GUIDE.as_bytes().to_vec()).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{document}");
@@ -345,15 +349,7 @@ async fn with_the_local_model_a_question_the_knowledge_does_not_cover_gets_the_f
 async fn a_live_versions_word_postings_are_loaded_ahead_of_the_first_question() {
     let server = TestServer::start().await;
     let owner = server.signup("warm@example.com", "Bike Shop").await;
-    let (_, bot) = server
-        .post(
-            "/v1/bots",
-            &owner.access,
-            json!({ "personality": { "name": "Spoke" }, "allowed_origins": ["https://bikes.example"] }),
-        )
-        .await;
-    let bot_id = bot["id"].as_str().expect("id").to_owned();
-    let embed = bot["embed_id"].as_str().expect("embed").to_owned();
+    let (bot_id, embed) = bike_bot(&server, &owner).await;
     let (_, document) = upload(&server, &owner, &bot_id, "guide.md", GUIDE.as_bytes().to_vec()).await;
     settled(&server, &owner, &bot_id, document["id"].as_str().expect("id")).await;
     let lexicon = &server.server.state.knowledge.lexicon;
