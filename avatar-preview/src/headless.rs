@@ -340,8 +340,12 @@ fn run(
     app.cleanup();
     app.world_mut().write_message(LoadAvatar { glb: config.glb, mapping: config.mapping });
 
+    // Frames start on a fixed schedule, one interval apart, rather than
+    // after sleeping the rest of each interval: oversleeping and an
+    // occasional slow frame would otherwise lower the rate below the one
+    // asked for even when the renderer has time to spare.
+    let mut next_frame = Instant::now();
     while !stop.load(Ordering::Relaxed) {
-        let started = Instant::now();
         loop {
             match inputs.try_recv() {
                 Ok(input) => apply_input(app.world_mut(), input),
@@ -356,8 +360,14 @@ fn run(
         if let Err(error) = device.poll(PollType::Wait { submission_index: None, timeout: None }) {
             warn!("waiting for the GPU failed: {error}");
         }
-        if let Some(rest) = interval.checked_sub(started.elapsed()) {
-            std::thread::sleep(rest);
+        next_frame += interval;
+        let now = Instant::now();
+        if next_frame > now {
+            std::thread::sleep(next_frame - now);
+        } else if now - next_frame > interval {
+            // More than a frame behind: start the schedule again from now
+            // rather than rendering a burst to catch up.
+            next_frame = now;
         }
     }
 }
