@@ -64,8 +64,7 @@ pub async fn run_worker(state: AppState) {
 }
 
 async fn requeue_unfinished(state: &AppState) -> anyhow::Result<()> {
-    let tenants: Vec<TenantId> =
-        state.store.platform().query("SELECT VALUE record::id(id) FROM tenant").run().await?.all(0)?;
+    let tenants = state.store.tenant_ids().await?;
     for tenant in tenants {
         let db = state.store.tenant(&tenant).await?;
         let pending: Vec<DocumentId> = db

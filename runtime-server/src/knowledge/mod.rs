@@ -110,8 +110,7 @@ pub async fn rank(
 /// Returns how many bots it loaded.
 pub async fn warm(state: &AppState) -> Result<usize, StoreError> {
     let lexicon = &state.knowledge.lexicon;
-    let tenants: Vec<animo_shared::TenantId> =
-        state.store.platform().query("SELECT VALUE record::id(id) FROM tenant").run().await?.all(0)?;
+    let tenants = state.store.tenant_ids().await?;
     let mut warmed = 0;
     for tenant in tenants {
         let db = state.store.tenant(&tenant).await?;

@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use animo_shared::knowledge::DocumentStatus;
-use animo_shared::{DocumentId, TenantId, Timestamp};
+use animo_shared::{DocumentId, Timestamp};
 use serde::Deserialize;
 
 use super::documents::Job;
@@ -50,8 +50,7 @@ pub async fn enqueue_due(state: &AppState, now: Timestamp) -> anyhow::Result<usi
         id: DocumentId,
         hours: u32,
     }
-    let tenants: Vec<TenantId> =
-        state.store.platform().query("SELECT VALUE record::id(id) FROM tenant").run().await?.all(0)?;
+    let tenants = state.store.tenant_ids().await?;
     let mut queued = 0;
     for tenant in tenants {
         let db = state.store.tenant(&tenant).await?;

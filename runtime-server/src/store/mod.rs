@@ -108,6 +108,12 @@ impl Store {
         Db { session: &self.platform }
     }
 
+    /// Every tenant's id, for the background work that visits each tenant's
+    /// database (resuming ingestion, scheduled re-syncs, loading postings).
+    pub async fn tenant_ids(&self) -> Result<Vec<TenantId>, StoreError> {
+        self.platform().query("SELECT VALUE record::id(id) FROM tenant").run().await?.all(0)
+    }
+
     /// The session bound to one tenant's database, created (with its schema)
     /// on first use and cached after.
     pub async fn tenant(&self, tenant: &TenantId) -> Result<TenantDb, StoreError> {
