@@ -184,12 +184,6 @@ pub struct Ranked {
     pub score: f64,
 }
 
-impl From<super::lexicon::Ranked> for Ranked {
-    fn from(ranked: super::lexicon::Ranked) -> Self {
-        Self { id: ranked.id, doc_key: ranked.doc_key, score: ranked.score }
-    }
-}
-
 /// Reads the passages of `ranked`, in its order and with its scores. A
 /// passage that is gone (its version was written again after a crash) is
 /// left out, and its version's word postings are loaded afresh next time.
@@ -229,7 +223,7 @@ pub async fn bm25(
     keys: &[String],
 ) -> Result<Vec<Hit>, StoreError> {
     let ranked = lexicon.rank(db, bot, query, k, keys).await?;
-    read(db, bot, lexicon, ranked.into_iter().map(Ranked::from).collect()).await
+    read(db, bot, lexicon, ranked).await
 }
 
 /// The `k` passages nearest to `vector` by cosine, among the document versions `keys`.
@@ -316,7 +310,7 @@ pub async fn hybrid(
     keys: &[String],
 ) -> Result<Vec<Hit>, StoreError> {
     let wide = k.saturating_mul(2).max(FUSED_LIST_MIN);
-    let words = async { Ok(lexicon.rank(db, bot, query, wide, keys).await?.into_iter().map(Ranked::from).collect()) };
+    let words = lexicon.rank(db, bot, query, wide, keys);
     let lists: Vec<Vec<Ranked>> = match vector {
         Some(vector) => {
             let (words, meaning) = futures::try_join!(words, nearest_ranked(db, bot, vector, wide, keys))?;

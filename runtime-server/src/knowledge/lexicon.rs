@@ -30,6 +30,7 @@ use animo_shared::{BotId, TenantId};
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Deserialize;
 
+use super::index::Ranked;
 use crate::store::{StoreError, TenantDb};
 
 /// BM25's term-frequency saturation (the customary 1.2).
@@ -355,17 +356,6 @@ impl Default for Lexicon {
     fn default() -> Self {
         Self::with_budget(DEFAULT_BUDGET)
     }
-}
-
-/// A passage ranked by words.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Ranked {
-    /// Record id in the bot's passages table.
-    pub id: String,
-    /// The document version it belongs to.
-    pub doc_key: String,
-    /// BM25 score.
-    pub score: f64,
 }
 
 /// A candidate in the top-k heap, ordered so the heap's top is the worst kept.
