@@ -412,7 +412,9 @@ pub(super) async fn ingest(
 /// batch under their version's key, recorded first as the document's
 /// `pending_key`: until the end searches do not see them, garbage
 /// collection spares them, and a job restarted after a crash first removes
-/// what it had written. Returns the documents that still exist at the end.
+/// what it had written. A version the live bot answers from is already
+/// complete and is kept, not written again. Returns the documents that
+/// still exist at the end.
 async fn write(
     state: &AppState,
     db: &TenantDb,
@@ -432,39 +434,58 @@ async fn write(
         .map(|version| json!({ "id": version.document, "key": version.key, "total": version.chunks.len() }))
         .collect();
     let keys: Vec<&str> = versions.iter().map(|version| version.key.as_str()).collect();
-    // A crashed attempt may have left part of these versions' passages.
-    db.db()
+    // A crashed attempt may have left part of these versions' passages, which
+    // go. A version the live bot answers from is complete and stays as it is
+    // (a document changed back to what was published): rewriting it would
+    // take passages from under the live version's searches. The live keys are
+    // read in the same transaction that names them pending, so a publish
+    // cannot make them garbage in between.
+    let complete: Vec<String> = db
+        .db()
         .query(format!(
             "BEGIN TRANSACTION;
+             LET $live_version = (SELECT VALUE live_version FROM type::record('bot', $bot))[0];
+             LET $live = (SELECT VALUE knowledge_keys FROM bot_version
+                 WHERE bot_id = $bot AND version = $live_version)[0] ?? [];
              FOR $start IN $starts {{
                  UPDATE type::record('document', $start.id) SET pending_key = $start.key, progress_done = 0,
                      progress_total = $start.total, status = $status, updated_at = $now;
              }};
-             DELETE {} WHERE doc_key IN $keys;
+             LET $fresh = array::complement($keys, $live);
+             DELETE {} WHERE doc_key IN $fresh;
+             RETURN array::intersect($keys, $live);
              COMMIT TRANSACTION;",
             index::table(bot)
         ))
+        .bind("bot", bot)
         .bind("starts", starts)
         .bind("status", status)
         .bind("keys", &keys)
         .bind("now", Timestamp::now())
         .run()
-        .await?;
+        .await?
+        .returned::<Option<Vec<String>>>()?
+        .unwrap_or_default();
 
-    // Every passage of the group in order, with the version it belongs to.
+    // How many passages each version has: those kept are counted, the rest
+    // are about to be written.
+    let mut versions = versions;
+    let mut totals: Vec<usize> = Vec::with_capacity(versions.len());
+    for version in &mut versions {
+        if complete.contains(&version.key) {
+            version.chunks.clear();
+            totals.push(usize::try_from(index::count(db, bot, &version.key).await?)?);
+        } else {
+            totals.push(version.chunks.len());
+        }
+    }
+    // Every passage to write, in order, with the version it belongs to.
     let mut owners: Vec<usize> = Vec::new();
     let mut passages: Vec<StoredChunk> = Vec::new();
-    let mut versions = versions;
     for (owner, version) in versions.iter_mut().enumerate() {
         owners.extend(std::iter::repeat_n(owner, version.chunks.len()));
         passages.append(&mut version.chunks);
     }
-    let totals: Vec<usize> = owners.iter().fold(vec![0; versions.len()], |mut totals, owner| {
-        if let Some(total) = totals.get_mut(*owner) {
-            *total += 1;
-        }
-        totals
-    });
     let mut done = vec![0usize; versions.len()];
     for (batch, batch_owners) in passages.chunks_mut(EMBED_BATCH).zip(owners.chunks(EMBED_BATCH)) {
         if let Some(embedder) = embedder {
@@ -547,7 +568,9 @@ async fn write(
     let mut stale: Vec<&str> = Vec::new();
     for version in &versions {
         if !present_set.contains(&version.document) {
-            stale.push(&version.key);
+            if !live.contains(&version.key) {
+                stale.push(&version.key);
+            }
         } else if let Some(previous) = version.previous.as_deref()
             && previous != version.key
             && !live.contains(previous)

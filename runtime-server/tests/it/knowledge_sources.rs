@@ -372,6 +372,47 @@ async fn scheduled_resyncs_are_due_from_the_database_and_unchanged_pages_change_
     assert_eq!(now_stored.keys().cloned().collect::<Vec<_>>(), vec![key_of(&third)], "only the new version remains");
 }
 
+#[tokio::test]
+async fn a_page_changed_back_to_its_published_content_keeps_the_live_passages() {
+    let site = Site::serve().await;
+    site.page("/robots.txt", "text/plain", "");
+    let published = "The workshop is open from eight to six on weekdays.";
+    site.html("/hours", "Hours", published, &[]);
+    let server = loopback_server(|_| {}).await;
+    let owner = server.signup("changed-back@example.com", "Hours Shop").await;
+    let bot = server.create_bot(&owner.access, "Hours").await;
+    let bot_id = bot["id"].as_str().expect("id");
+    let (_, source) = add_source(&server, &owner, bot_id, json!({ "url": site.url("/hours") })).await;
+    let source_id = source["id"].as_str().expect("id").to_owned();
+    let first = settled(&server, &owner, bot_id, &source_id).await;
+    assert_eq!(first["status"], "indexed", "{first}");
+    let (status, body) = server.post(&format!("/v1/bots/{bot_id}/publish"), &owner.access, json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let live = passages(&server, &owner, bot_id).await;
+    assert_eq!(live.keys().cloned().collect::<Vec<_>>(), vec![key_of(&first)]);
+
+    // The draft changes; the live version keeps its passages.
+    site.html("/hours", "Hours", "The workshop is closed for the summer.", &[]);
+    server.post(&format!("/v1/bots/{bot_id}/knowledge/{source_id}/resync"), &owner.access, json!({})).await;
+    let changed = settled(&server, &owner, bot_id, &source_id).await;
+    assert_ne!(changed["content_hash"], first["content_hash"], "{changed}");
+    let both = passages(&server, &owner, bot_id).await;
+    assert_eq!(both[&key_of(&first)], live[&key_of(&first)], "the live version's passages stay");
+    assert!(both.contains_key(&key_of(&changed)), "{both:?}");
+
+    // Back to the published content: the draft answers from the live
+    // version's very passages again, which were never removed or rewritten.
+    site.html("/hours", "Hours", published, &[]);
+    server.post(&format!("/v1/bots/{bot_id}/knowledge/{source_id}/resync"), &owner.access, json!({})).await;
+    let back = settled(&server, &owner, bot_id, &source_id).await;
+    assert_eq!(back["status"], "indexed", "{back}");
+    assert_eq!(back["content_hash"], first["content_hash"]);
+    assert_eq!(back["chunks"], first["chunks"], "{back}");
+    assert_eq!(passages(&server, &owner, bot_id).await, live, "the same records, and the summer version is gone");
+    let found = search(&server, &owner, bot_id, "when is the workshop open").await;
+    assert!(found["passages"][0]["text"].as_str().expect("text").contains("eight to six"), "{found}");
+}
+
 /// The tenant's knowledge bytes counter, as quotas read it; the plan usage
 /// members see (`GET /v1/tenant`) must say the same.
 pub(crate) async fn knowledge_bytes(server: &TestServer, owner: &Session) -> u64 {
