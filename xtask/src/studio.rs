@@ -208,8 +208,9 @@ return differing;
 /// The Studio end to end: the real app under a (virtual) display, driven by
 /// tauri-driver and WebKitWebDriver, against a real server with the demo
 /// seeded: sign in, open the demo bot, every screen, the avatar in the
-/// viewport, a mapped slot, a test message, publish. A screenshot of each
-/// screen goes to `<target>/studio-artifacts/`.
+/// viewport, a mapped slot, files dropped on Knowledge (see [`drop_files`]),
+/// a test message, publish. A screenshot of each screen goes to
+/// `<target>/studio-artifacts/`.
 pub fn end_to_end(root: &Path) -> Result<()> {
     if !on_path("WebKitWebDriver") {
         bail!("WebKitWebDriver is missing; `cargo xtask setup` installs it (Debian's webkit2gtk-driver)");
@@ -381,6 +382,11 @@ return other;
     visit("widget").await?;
     session.find("[data-testid=widget-preview]", E2E_WAIT).await?;
     shot("07-widget.png").await?;
+    // Back to Knowledge: the drop listener registered on the first visit
+    // must serve this one too.
+    visit("knowledge").await?;
+    drop_files(session).await?;
+    shot("07b-knowledge-dropped.png").await?;
 
     test_chat(session).await?;
     chat_column_width(session).await?;
@@ -412,6 +418,191 @@ return other;
     shot("11-analytics.png").await?;
     visit("members").await?;
     shot("12-members.png").await
+}
+
+/// How long a dropped document may take to be read and indexed.
+const INDEX_WAIT: Duration = Duration::from_secs(120);
+
+/// The dropped document's file name and the sentence retrieval must find.
+const DROPPED_NAME: &str = "lighthouse-shop.md";
+const DROPPED_SENTENCE: &str =
+    "The lighthouse shop lends brass telescopes to every visitor who brings a drawing of a puffin.";
+/// A file of a format the Studio refuses.
+const REFUSED_NAME: &str = "notes.exe";
+
+/// Emits one of the events Tauri's native layer emits when files are
+/// dragged over a webview window, through Tauri's own event system
+/// (`plugin:event|emit_to`, which the app's `core:default` capability
+/// already allows, so the shipped app's permissions stay as they are). For
+/// a window's own webview Tauri 2.12 emits them to the window's label
+/// (`EventTarget::labeled`, see tauri's manager/window.rs): the payload is
+/// `{ paths, position }` for enter and drop, `{ position }` for over, and
+/// `null` for leave. The result is null, or the error the emit failed with.
+const EMIT_DRAG_EVENT: &str = r#"
+const [event, payload, done] = arguments;
+const internals = window.__TAURI_INTERNALS__;
+internals
+  .invoke('plugin:event|emit_to', {
+    target: { kind: 'AnyLabel', label: internals.metadata.currentWindow.label },
+    event,
+    payload,
+  })
+  .then(() => done(null), (error) => done(String(error)));
+"#;
+
+/// The drop zone's centre in physical pixels of the webview, where the
+/// native layer would report the pointer.
+const DROP_ZONE_CENTRE: &str = r#"
+const rect = document.querySelector('[data-testid=knowledge-drop-zone]').getBoundingClientRect();
+return { x: (rect.left + rect.width / 2) * devicePixelRatio, y: (rect.top + rect.height / 2) * devicePixelRatio };
+"#;
+
+/// Whether the drop zone is highlighted.
+const DROP_ZONE_ACTIVE: &str =
+    "return document.querySelector('[data-testid=knowledge-drop-zone]').classList.contains('active');";
+
+/// The dropped document's row: its status once indexed, failing on a failed
+/// read or upload, false while it is missing or being read.
+const DROPPED_INDEXED: &str = r#"
+const name = arguments[0];
+const failed = [...document.querySelectorAll('[data-testid=upload].failed')].map((row) => row.textContent);
+if (failed.length > 0) throw new Error('an upload failed: ' + failed.join(' | '));
+const rows = [...document.querySelectorAll('[data-testid=knowledge-documents] tbody tr')]
+  .filter((row) => row.querySelector('.doc-title')?.textContent === name);
+if (rows.length > 1) throw new Error(rows.length + ' rows for ' + name + ': the drop was uploaded more than once');
+if (rows.length === 0) return false;
+const status = rows[0].querySelector('[data-testid^=document-status-]').textContent;
+if (status.startsWith('Failed')) throw new Error(name + ': ' + status);
+return status.startsWith('Indexed') ? status : false;
+"#;
+
+/// Files dropped on the Knowledge screen (which must be showing): two files
+/// in a fresh folder, one the Studio reads and one it refuses, delivered as
+/// Tauri delivers a native drop. This covers everything after the OS hands
+/// the paths to the webview (Tauri's event, the screen's listener and
+/// highlight, the split into accepted and refused files, the upload command
+/// with the dropped path, the list, indexing, retrieval); the OS-level drag
+/// itself is not simulated, as WebDriver cannot drag native files. Tauri
+/// also adds dropped paths to the app's file scope, which the Studio does
+/// not use: its upload command reads the path it is given.
+async fn drop_files(session: &crate::webdriver::Session) -> Result<()> {
+    use serde_json::json;
+    let folder = tempfile::tempdir().context("could not create a folder for the dropped files")?;
+    let document = folder.path().join(DROPPED_NAME);
+    std::fs::write(&document, format!("# The lighthouse shop\n\n{DROPPED_SENTENCE}\n"))
+        .with_context(|| format!("could not write {}", document.display()))?;
+    let refused = folder.path().join(REFUSED_NAME);
+    std::fs::write(&refused, b"MZ\x90\x00 not a document")
+        .with_context(|| format!("could not write {}", refused.display()))?;
+    let paths: Vec<String> = [&document, &refused]
+        .iter()
+        .map(|path| path.to_str().map(str::to_owned).context("the temporary folder's path is not UTF-8"))
+        .collect::<Result<_>>()?;
+
+    session.find("[data-testid=knowledge-drop-zone][data-drops=listening]", E2E_WAIT).await?;
+    let position = session.execute(DROP_ZONE_CENTRE, json!([])).await?;
+    let emit = |event: &'static str, payload: serde_json::Value| async move {
+        let outcome = session.execute_async(EMIT_DRAG_EVENT, json!([event, payload])).await?;
+        match outcome.as_str() {
+            Some(error) => bail!("emitting {event} failed: {error}"),
+            None => Ok(()),
+        }
+    };
+    let highlighted = |want: bool, what: &'static str| async move {
+        let script =
+            if want { DROP_ZONE_ACTIVE.to_owned() } else { format!("return !(() => {{ {DROP_ZONE_ACTIVE} }})();") };
+        session.wait_for(what, &script, E2E_WAIT).await
+    };
+
+    // Files enter the window, leave it, come back over it: the zone follows.
+    emit("tauri://drag-enter", json!({ "paths": paths, "position": position })).await?;
+    highlighted(true, "the drop zone to highlight on drag-enter").await?;
+    emit("tauri://drag-leave", serde_json::Value::Null).await?;
+    highlighted(false, "the drop zone to clear on drag-leave").await?;
+    emit("tauri://drag-over", json!({ "position": position })).await?;
+    highlighted(true, "the drop zone to highlight on drag-over").await?;
+    emit("tauri://drag-drop", json!({ "paths": paths, "position": position })).await?;
+    highlighted(false, "the drop zone to clear on drop").await?;
+    println!("studio end-to-end: the drop zone highlighted on drag-enter and drag-over and cleared on leave and drop");
+
+    // The refused file is named (error notices stay for 8 s).
+    session
+        .wait_for(
+            "a notice naming the refused file",
+            &format!(
+                "return [...document.querySelectorAll('[data-testid=notice-error]')].some((n) => n.textContent.includes({REFUSED_NAME:?}) && !n.textContent.includes({DROPPED_NAME:?}));"
+            ),
+            E2E_WAIT,
+        )
+        .await?;
+    println!("studio end-to-end: the drop's refused file {REFUSED_NAME} was named in an error notice");
+
+    // The document is uploaded once, listed and indexed.
+    let deadline = Instant::now() + INDEX_WAIT;
+    let status = loop {
+        let status = session.execute(DROPPED_INDEXED, json!([DROPPED_NAME])).await?;
+        if let Some(status) = status.as_str() {
+            break status.to_owned();
+        }
+        if Instant::now() > deadline {
+            let listed = session
+                .execute(
+                    "return [...document.querySelectorAll('[data-testid=knowledge-documents] tbody tr')].map((row) => row.textContent).join(' | ');",
+                    json!([]),
+                )
+                .await?;
+            bail!("{DROPPED_NAME} was not listed as indexed within {} s; the list: {listed}", INDEX_WAIT.as_secs());
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    let refused_listed = session
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=knowledge-documents] .doc-title')].some((t) => t.textContent === arguments[0]);",
+            json!([REFUSED_NAME]),
+        )
+        .await?;
+    if refused_listed != json!(false) {
+        bail!("the refused {REFUSED_NAME} was listed as a document");
+    }
+    println!("studio end-to-end: the dropped {DROPPED_NAME} is listed: {status}");
+
+    // Retrieval finds the dropped sentence.
+    session
+        .execute(
+            "const input = document.querySelector('[data-testid=knowledge-search]');
+             input.value = arguments[0];
+             input.dispatchEvent(new Event('input', { bubbles: true }));",
+            json!(["Who lends brass telescopes for a drawing of a puffin?"]),
+        )
+        .await?;
+    let run = session.find("[data-testid=knowledge-search-run]", E2E_WAIT).await?;
+    session.click(&run).await?;
+    session
+        .wait_for(
+            "the knowledge search to find the dropped sentence",
+            &format!(
+                "const bad = document.querySelector('[data-testid=knowledge-results] .bad');
+                 if (bad) throw new Error(bad.textContent);
+                 return [...document.querySelectorAll('[data-testid^=knowledge-result-]')].some((p) => p.textContent.includes({DROPPED_SENTENCE:?}));"
+            ),
+            E2E_WAIT,
+        )
+        .await?;
+    let rank = session
+        .execute(
+            "return [...document.querySelectorAll('[data-testid^=knowledge-result-]')].findIndex((p) => p.textContent.includes(arguments[0])) + 1;",
+            json!([DROPPED_SENTENCE]),
+        )
+        .await?;
+    println!("studio end-to-end: the knowledge search found the dropped sentence at rank {rank}");
+    // The screenshot after the drop shows the list and the search's results.
+    session
+        .execute(
+            "document.querySelector('[data-testid=knowledge-documents]').scrollIntoView({ block: 'start' });",
+            json!([]),
+        )
+        .await?;
+    Ok(())
 }
 
 /// The narrowest the test chat's conversation may be in the default window.

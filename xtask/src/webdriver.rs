@@ -125,6 +125,12 @@ impl Session {
         self.post("/execute/sync", json!({ "script": script, "args": args })).await
     }
 
+    /// Runs an asynchronous script in the page: its `arguments` are `args`
+    /// followed by the callback it calls with its result once done.
+    pub async fn execute_async(&self, script: &str, args: Value) -> Result<Value> {
+        self.post("/execute/async", json!({ "script": script, "args": args })).await
+    }
+
     /// Evaluates `script` until it returns `true`, for up to `timeout`.
     pub async fn wait_for(&self, what: &str, script: &str, timeout: Duration) -> Result<()> {
         let deadline = Instant::now() + timeout;

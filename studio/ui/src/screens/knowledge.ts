@@ -153,10 +153,16 @@ export function knowledgeScreen(context: StudioContext): Screen {
       dropZone.classList.toggle("active", step.kind === "hover" && step.active);
       if (step.kind === "drop") void uploadSorted(step);
     });
-    dropListener.catch((error: unknown) => {
-      dropListener = null;
-      context.notify(`Dropping files is unavailable: ${describeError(error)}`, "error");
-    });
+    dropListener.then(
+      // Says on the zone that drops are taken from now on: the listener is
+      // registered through several IPC calls, and a drop before the last of
+      // them would be lost. The end-to-end run waits for this.
+      () => dropZone.setAttribute("data-drops", "listening"),
+      (error: unknown) => {
+        dropListener = null;
+        context.notify(`Dropping files is unavailable: ${describeError(error)}`, "error");
+      },
+    );
   }
 
   // ---- URLs ----
