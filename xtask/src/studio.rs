@@ -182,6 +182,39 @@ impl Drop for Killed {
     }
 }
 
+/// tauri-driver, asked to stop with SIGTERM when dropped: it then stops the
+/// WebKitWebDriver it started, which a plain kill of tauri-driver leaves
+/// running after every run.
+#[derive(Debug)]
+struct TauriDriver(Killed);
+
+/// How long tauri-driver may take to stop its native driver and exit.
+const DRIVER_STOP_WAIT: Duration = Duration::from_secs(5);
+
+impl Drop for TauriDriver {
+    fn drop(&mut self) {
+        let child = &mut self.0.0;
+        let asked = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        if !asked.is_ok_and(|status| status.success()) {
+            eprintln!("studio end-to-end: could not ask tauri-driver to stop; its WebKitWebDriver may be left running");
+            return;
+        }
+        let deadline = Instant::now() + DRIVER_STOP_WAIT;
+        while Instant::now() < deadline {
+            if matches!(child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // Killed's own drop kills what is left.
+        eprintln!("studio end-to-end: tauri-driver did not stop within {} s", DRIVER_STOP_WAIT.as_secs());
+    }
+}
+
 /// The tauri-driver release that drives Tauri 2 apps.
 const TAURI_DRIVER_VERSION: &str = "2.1.0";
 
@@ -238,7 +271,7 @@ pub fn end_to_end(root: &Path) -> Result<()> {
         .env("ANIMO_STUDIO_SECRETS", format!("file:{}", home.path().join("secrets.json").display()))
         .stdin(Stdio::null())
         .stdout(Stdio::null());
-    let _driver = Killed(driver.spawn().context("could not start tauri-driver")?);
+    let _driver = TauriDriver(Killed(driver.spawn().context("could not start tauri-driver")?));
     let driver_url = format!("http://127.0.0.1:{port}");
 
     let runtime = tokio::runtime::Builder::new_current_thread()
