@@ -56,14 +56,16 @@ pub struct PreviewConfig {
     pub max_fps: f32,
     /// How time advances.
     pub clock: Clock,
-    /// Smooth edges with 4× multisampling: nearly free on a GPU, but it
-    /// costs a third of the frame rate on a software renderer.
+    /// Smooth edges with 4× multisampling: nearly free on a GPU, but on a
+    /// software renderer it costs a third of the frame rate and more (about
+    /// half for RobotExpressive), so a live stream goes without it and a
+    /// single picture (a screenshot, a poster) turns it on.
     pub antialias: bool,
 }
 
 impl PreviewConfig {
-    /// 640×480 at up to 30 frames per second in real time, antialiased, with
-    /// the suggested mapping.
+    /// A live stream: 640×480 at up to 30 frames per second in real time,
+    /// without multisampling, with the suggested mapping.
     pub fn new(glb: impl Into<Arc<[u8]>>) -> Self {
         Self {
             glb: glb.into(),
@@ -72,7 +74,7 @@ impl PreviewConfig {
             height: 480,
             max_fps: 30.0,
             clock: Clock::RealTime,
-            antialias: true,
+            antialias: false,
         }
     }
 }

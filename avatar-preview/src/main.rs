@@ -141,6 +141,8 @@ fn render_offscreen(
         // As fast as the renderer goes: time is fixed per frame anyway.
         max_fps: 240.0,
         clock: Clock::Fixed(Duration::from_secs(1) / 30),
+        // One picture: smooth edges are worth their cost.
+        antialias: true,
         ..PreviewConfig::new(glb)
     };
     let (preview, frame_receiver) = HeadlessPreview::spawn(config).map_err(|error| anyhow!("{error}"))?;

@@ -126,8 +126,9 @@ pub(crate) fn show(
     config.width = width;
     config.height = height;
     config.max_fps = max_fps();
-    // Multisampling costs a third of the frame rate on a software renderer,
-    // which is what machines without a GPU (and CI) have.
+    // A live stream renders without multisampling unless asked: it costs a
+    // third of the frame rate and more on a software renderer, which is what
+    // machines without a GPU (and CI) have.
     config.antialias = std::env::var_os("ANIMO_STUDIO_ANTIALIAS").is_some();
     let events = app.clone();
     let viewport = Viewport::start(config, move |event: ViewportEvent| {
