@@ -81,6 +81,12 @@ fn init_logs(format: LogFormat) {
     }
 }
 
+/// mimalloc rather than the C library's allocator: serving chat, the server
+/// spent about a third of its CPU time in glibc's malloc and free (measured
+/// in docs/benchmarks.md, Conversations).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
