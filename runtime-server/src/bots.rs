@@ -160,22 +160,27 @@ pub async fn publish(ctx: &TenantCtx, id: &BotId, request: PublishRequest) -> Ap
     if let Some(avatar) = get(ctx, id).await?.draft.avatar {
         crate::avatars::check_mapping(ctx, &avatar, true).await?;
     }
-    append_version(ctx, id, "LET $config = $bot.draft;", request.note.unwrap_or_default(), None, "bot.publish").await
+    let source = "LET $config = $bot.draft;
+         LET $knowledge = (SELECT VALUE doc_key FROM document WHERE bot = $id AND doc_key != NONE AND doc_key != NULL);";
+    append_version(ctx, id, source, request.note.unwrap_or_default(), None, "bot.publish").await
 }
 
-/// Makes an earlier version live again by publishing a copy of it as the
-/// next version, so the history stays append-only.
+/// Makes an earlier version live again by publishing a copy of it (its
+/// configuration and the knowledge it answered from) as the next version,
+/// so the history stays append-only. The draft is not changed.
 pub async fn rollback(ctx: &TenantCtx, id: &BotId, request: RollbackRequest) -> ApiResult<BotVersionView> {
-    let source = "LET $old = (SELECT config FROM bot_version WHERE bot_id = $id AND version = $from)[0];
+    let source =
+        "LET $old = (SELECT config, knowledge_keys FROM bot_version WHERE bot_id = $id AND version = $from)[0];
          IF $old = NONE { THROW 'animo:no_version'; };
-         LET $config = $old.config;";
+         LET $config = $old.config;
+         LET $knowledge = $old.knowledge_keys ?? [];";
     let note = Label::try_from(format!("Rollback to version {}", request.version))?;
     append_version(ctx, id, source, note, Some(request.version), "bot.rollback").await
 }
 
-/// Appends the next version of an active bot with the configuration that
-/// `source` puts in `$config`, makes it live, and audits `action`, all in
-/// one transaction.
+/// Appends the next version of an active bot with the configuration and
+/// the document versions that `source` puts in `$config` and `$knowledge`,
+/// makes it live, and audits `action`, all in one transaction.
 async fn append_version(
     ctx: &TenantCtx,
     id: &BotId,
@@ -189,7 +194,6 @@ async fn append_version(
          {ACTIVE_BOT}
          {source}
          LET $version = ($bot.version_count ?? 0) + 1;
-         LET $knowledge = (SELECT VALUE doc_key FROM document WHERE bot = $id AND doc_key != NONE AND doc_key != NULL);
          CREATE bot_version CONTENT {{
              bot_id: $id, version: $version, config: $config, published_at: $now,
              published_by: $by, note: $note, rolled_back_from: $from, knowledge_keys: $knowledge,
@@ -209,7 +213,8 @@ async fn append_version(
         .bind("note", note)
         .bind("from", from);
     bind_audit(query, ctx, action, id.as_str()).run().await.map_err(bot_error)?;
-    // Passages only the previous live version answered from can go now.
+    // Passages of deleted documents that only the previous live version
+    // answered from can go now.
     crate::knowledge::documents::collect_garbage(&ctx.db, id).await?;
     latest_version(ctx, id).await
 }

@@ -7,6 +7,7 @@
 //! replaces only its own document's passages, and a published version keeps
 //! the passages it was published with until the next publish.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use animo_knowledge::{ChunkOptions, ExtractLimits, Format};
@@ -378,7 +379,8 @@ pub async fn resync(state: &AppState, ctx: &TenantCtx, bot: &BotId, id: &Documen
 }
 
 /// Removes a document with the pages its crawl found, its blob and (unless
-/// the live version still answers from them) its passages.
+/// the live version still answers from them) its passages, also those
+/// earlier versions kept for a rollback.
 pub async fn delete(state: &AppState, ctx: &TenantCtx, bot: &BotId, id: &DocumentId) -> ApiResult<()> {
     get(ctx, bot, id).await?;
     let sql = format!(
@@ -427,11 +429,45 @@ pub async fn live_keys(db: &TenantDb, bot: &BotId) -> Result<Vec<String>, StoreE
     Ok(keys.unwrap_or_default())
 }
 
-/// Removes passages no longer answered from by the draft or the live
-/// version, sparing those of a document version still being written.
+/// The document versions any published version answers from: the live one
+/// and every one an owner can roll back to.
+pub async fn pinned_keys(db: &TenantDb, bot: &BotId) -> Result<Vec<String>, StoreError> {
+    let keys: Option<Vec<String>> = db
+        .db()
+        .query(
+            "RETURN array::distinct(array::flatten(
+                 SELECT VALUE knowledge_keys ?? [] FROM bot_version WHERE bot_id = $bot));",
+        )
+        .bind("bot", bot)
+        .run()
+        .await?
+        .returned()?;
+    Ok(keys.unwrap_or_default())
+}
+
+/// The document a version key (`<document>:<content hash>`) belongs to.
+fn document_of(key: &str) -> &str {
+    key.rsplit_once(':').map_or(key, |(document, _)| document)
+}
+
+/// Removes passages that no one may answer from any more, sparing those of
+/// a document version still being written. Kept: the draft's, the live
+/// version's, and those of earlier versions (a rollback makes a version's
+/// knowledge live again) whose document still exists — deleting a document
+/// removes its passages once the live version no longer answers from them.
 pub async fn collect_garbage(db: &TenantDb, bot: &BotId) -> Result<(), StoreError> {
+    let existing: HashSet<String> = db
+        .db()
+        .query("SELECT VALUE record::id(id) FROM document WHERE bot = $bot")
+        .bind("bot", bot)
+        .run()
+        .await?
+        .all::<String>(0)?
+        .into_iter()
+        .collect();
     let mut keep = draft_keys(db, bot).await?;
     keep.extend(live_keys(db, bot).await?);
+    keep.extend(pinned_keys(db, bot).await?.into_iter().filter(|key| existing.contains(document_of(key))));
     let pending: Vec<String> = db
         .db()
         .query(

@@ -17,7 +17,7 @@
 //! crash first removes what the crashed attempt wrote, and a document
 //! answers from its new passages only once its record names their key.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use animo_knowledge::{ExtractErrorCode, Format};
 use animo_shared::api::QuotaKind;
@@ -26,7 +26,7 @@ use animo_shared::{BotId, DocumentId, ErrorCode, TenantId, Timestamp};
 use object_store::ObjectStore;
 use serde_json::json;
 
-use super::documents::{self, DocumentRow, Job, blob_path, collect_garbage, live_keys, set_status};
+use super::documents::{self, DocumentRow, Job, blob_path, collect_garbage, pinned_keys, set_status};
 use super::index::{self, StoredChunk};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -412,8 +412,8 @@ pub(super) async fn ingest(
 /// batch under their version's key, recorded first as the document's
 /// `pending_key`: until the end searches do not see them, garbage
 /// collection spares them, and a job restarted after a crash first removes
-/// what it had written. A version the live bot answers from is already
-/// complete and is kept, not written again. Returns the documents that
+/// what it had written. A version a published version answers from is
+/// already complete and is kept, not written again. Returns the documents that
 /// still exist at the end.
 async fn write(
     state: &AppState,
@@ -433,48 +433,51 @@ async fn write(
         .iter()
         .map(|version| json!({ "id": version.document, "key": version.key, "total": version.chunks.len() }))
         .collect();
-    let keys: Vec<&str> = versions.iter().map(|version| version.key.as_str()).collect();
     // A crashed attempt may have left part of these versions' passages, which
-    // go. A version the live bot answers from is complete and stays as it is
-    // (a document changed back to what was published): rewriting it would
-    // take passages from under the live version's searches. The live keys are
-    // read in the same transaction that names them pending, so a publish
-    // cannot make them garbage in between.
-    let complete: Vec<String> = db
-        .db()
+    // go. A version a published version answers from and whose passages are
+    // there (a document changed back to published content) is complete —
+    // versions become pinned only once written, and are collected whole —
+    // and stays as it is: rewriting it would take passages from under the
+    // live version's searches. Pinned versions of an existing document are
+    // never collected, so this cannot change before the end.
+    let pinned: HashSet<String> = pinned_keys(db, bot).await?.into_iter().collect();
+    let mut complete: HashMap<String, usize> = HashMap::new();
+    for version in &versions {
+        if pinned.contains(&version.key) {
+            let stored = usize::try_from(index::count(db, bot, &version.key).await?)?;
+            if stored > 0 {
+                complete.insert(version.key.clone(), stored);
+            }
+        }
+    }
+    let fresh: Vec<&str> =
+        versions.iter().map(|version| version.key.as_str()).filter(|key| !complete.contains_key(*key)).collect();
+    db.db()
         .query(format!(
             "BEGIN TRANSACTION;
-             LET $live_version = (SELECT VALUE live_version FROM type::record('bot', $bot))[0];
-             LET $live = (SELECT VALUE knowledge_keys FROM bot_version
-                 WHERE bot_id = $bot AND version = $live_version)[0] ?? [];
              FOR $start IN $starts {{
                  UPDATE type::record('document', $start.id) SET pending_key = $start.key, progress_done = 0,
                      progress_total = $start.total, status = $status, updated_at = $now;
              }};
-             LET $fresh = array::complement($keys, $live);
              DELETE {} WHERE doc_key IN $fresh;
-             RETURN array::intersect($keys, $live);
              COMMIT TRANSACTION;",
             index::table(bot)
         ))
-        .bind("bot", bot)
         .bind("starts", starts)
         .bind("status", status)
-        .bind("keys", &keys)
+        .bind("fresh", &fresh)
         .bind("now", Timestamp::now())
         .run()
-        .await?
-        .returned::<Option<Vec<String>>>()?
-        .unwrap_or_default();
+        .await?;
 
     // How many passages each version has: those kept are counted, the rest
     // are about to be written.
     let mut versions = versions;
     let mut totals: Vec<usize> = Vec::with_capacity(versions.len());
     for version in &mut versions {
-        if complete.contains(&version.key) {
+        if let Some(stored) = complete.get(&version.key) {
             version.chunks.clear();
-            totals.push(usize::try_from(index::count(db, bot, &version.key).await?)?);
+            totals.push(*stored);
         } else {
             totals.push(version.chunks.len());
         }
@@ -561,19 +564,19 @@ async fn write(
         .unwrap_or_default();
 
     // What no one answers from any more: the versions these replaced (unless
-    // the live version still pins them) and the passages of documents
-    // deleted while they were being written.
+    // a published version pins them) and the passages of documents deleted
+    // while they were being written.
     let present_set: HashSet<&DocumentId> = present.iter().collect();
-    let live: HashSet<String> = live_keys(db, bot).await?.into_iter().collect();
+    let pinned: HashSet<String> = pinned_keys(db, bot).await?.into_iter().collect();
     let mut stale: Vec<&str> = Vec::new();
     for version in &versions {
         if !present_set.contains(&version.document) {
-            if !live.contains(&version.key) {
+            if !pinned.contains(&version.key) {
                 stale.push(&version.key);
             }
         } else if let Some(previous) = version.previous.as_deref()
             && previous != version.key
-            && !live.contains(previous)
+            && !pinned.contains(previous)
         {
             stale.push(previous);
         }

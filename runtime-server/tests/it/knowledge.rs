@@ -58,7 +58,7 @@ pub(crate) async fn search(server: &TestServer, owner: &Session, bot: &str, quer
 }
 
 /// A bot for the bike shop's pages; its id and embed id.
-async fn bike_bot(server: &TestServer, owner: &Session) -> (String, String) {
+pub(crate) async fn bike_bot(server: &TestServer, owner: &Session) -> (String, String) {
     let (_, bot) = server
         .post(
             "/v1/bots",
@@ -69,7 +69,7 @@ async fn bike_bot(server: &TestServer, owner: &Session) -> (String, String) {
     (bot["id"].as_str().expect("id").to_owned(), bot["embed_id"].as_str().expect("embed").to_owned())
 }
 
-async fn ask(server: &TestServer, embed: &str, question: &str) -> Value {
+pub(crate) async fn ask(server: &TestServer, embed: &str, question: &str) -> Value {
     let origin = "https://bikes.example";
     let config: Value = server.get_from_page(&format!("/v1/embed/{embed}/config"), origin).await;
     let token = config["visitor"]["token"].as_str().expect("token");

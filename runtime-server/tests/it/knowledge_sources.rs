@@ -413,6 +413,62 @@ async fn a_page_changed_back_to_its_published_content_keeps_the_live_passages() 
     assert!(found["passages"][0]["text"].as_str().expect("text").contains("eight to six"), "{found}");
 }
 
+#[tokio::test]
+async fn a_rollback_answers_from_the_knowledge_of_the_version_it_restores() {
+    use crate::knowledge::{ask, bike_bot};
+    let site = Site::serve().await;
+    site.page("/robots.txt", "text/plain", "");
+    site.html("/hours", "Hours", "The workshop is open from eight to six on weekdays.", &[]);
+    let server = loopback_server(|_| {}).await;
+    let owner = server.signup("rollback-knowledge@example.com", "Rollback Shop").await;
+    let (bot_id, embed) = bike_bot(&server, &owner).await;
+    let (_, source) = add_source(&server, &owner, &bot_id, json!({ "url": site.url("/hours") })).await;
+    let source_id = source["id"].as_str().expect("id").to_owned();
+    settled(&server, &owner, &bot_id, &source_id).await;
+    let publish = |note: &'static str| {
+        let path = format!("/v1/bots/{bot_id}/publish");
+        let server = &server;
+        let owner = &owner;
+        async move {
+            let (status, body) = server.post(&path, &owner.access, json!({ "note": note })).await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+        }
+    };
+    publish("opening hours").await;
+    let answer = ask(&server, &embed, "When is the workshop open?").await;
+    assert!(answer["text"].as_str().expect("text").contains("eight to six"), "version 1: {answer}");
+
+    site.html("/hours", "Hours", "The workshop is closed for the summer holidays.", &[]);
+    server.post(&format!("/v1/bots/{bot_id}/knowledge/{source_id}/resync"), &owner.access, json!({})).await;
+    settled(&server, &owner, &bot_id, &source_id).await;
+    publish("summer").await;
+    let answer = ask(&server, &embed, "When is the workshop open?").await;
+    let text = answer["text"].as_str().expect("text");
+    assert!(text.contains("summer") && !text.contains("eight to six"), "version 2: {answer}");
+
+    // Rolling back to version 1 brings back what it answered from; the
+    // draft keeps the page as it is now.
+    let (status, body) =
+        server.post(&format!("/v1/bots/{bot_id}/rollback"), &owner.access, json!({ "version": 1 })).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let answer = ask(&server, &embed, "When is the workshop open?").await;
+    let text = answer["text"].as_str().expect("text");
+    assert!(text.contains("eight to six") && !text.contains("summer"), "rolled back: {answer}");
+    let found = search(&server, &owner, &bot_id, "when is the workshop open").await;
+    assert!(found["passages"][0]["text"].as_str().expect("text").contains("summer"), "draft: {found}");
+    assert_eq!(passages(&server, &owner, &bot_id).await.len(), 2, "both versions of the page are kept");
+
+    // Deleting the page drops what no live version answers from at once,
+    // and the rest with the next publish: nothing is kept for a rollback.
+    let (status, _) = server
+        .call(Method::DELETE, &format!("/v1/bots/{bot_id}/knowledge/{source_id}"), Some(&owner.access), None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(passages(&server, &owner, &bot_id).await.len(), 1, "only the live version's passages");
+    publish("without hours").await;
+    assert!(passages(&server, &owner, &bot_id).await.is_empty(), "a deleted page leaves nothing behind");
+}
+
 /// The tenant's knowledge bytes counter, as quotas read it; the plan usage
 /// members see (`GET /v1/tenant`) must say the same.
 pub(crate) async fn knowledge_bytes(server: &TestServer, owner: &Session) -> u64 {
