@@ -304,6 +304,36 @@ struct HostChannels {
     next_index: u64,
 }
 
+/// The last frame handed to the host: what the person clicking sees.
+#[derive(Resource, Default)]
+struct LastFrame {
+    size: UVec2,
+    rgba: Vec<u8>,
+}
+
+impl LastFrame {
+    /// Whether the pixel at `x`, `y` shows the background: a click there
+    /// passed beside the avatar, even where it is inside its bounding box
+    /// (between the arms, beside the head). `false` when there is no such
+    /// pixel (no frame yet, or one of another size), so that the bounding box
+    /// alone decides.
+    fn shows_background(&self, x: f32, y: f32) -> bool {
+        if !(x >= 0.0 && y >= 0.0) {
+            return false;
+        }
+        // Float to integer casts saturate; both are whole pixels from here.
+        let (column, row) = (x as usize, y as usize);
+        let (width, height) = (self.size.x as usize, self.size.y as usize);
+        if column >= width || row >= height {
+            return false;
+        }
+        let start = (row * width + column) * 4;
+        let Some(pixel) = self.rgba.get(start..start + 3) else { return false };
+        let background = crate::camera::BACKGROUND.to_srgba().to_u8_array();
+        pixel.iter().zip(background).all(|(shown, clear)| shown.abs_diff(clear) <= 2)
+    }
+}
+
 fn run(
     config: PreviewConfig,
     inputs: &Receiver<PreviewInput>,
@@ -329,6 +359,7 @@ fn run(
     )
     .add_plugins(AvatarPreviewPlugin)
     .insert_resource(HostChannels { frames, events, next_index: 0 })
+    .init_resource::<LastFrame>()
     .add_systems(Startup, attach_offscreen_target.after(crate::camera::spawn_camera_and_lights))
     .add_systems(Last, forward_events);
     if let Clock::Fixed(step) = config.clock {
@@ -398,6 +429,9 @@ fn apply_input(world: &mut World, input: PreviewInput) {
             world.write_message(input);
         }
         PreviewInput::ClickAt { x, y } => {
+            if world.get_resource::<LastFrame>().is_some_and(|last| last.shows_background(x, y)) {
+                return;
+            }
             world.write_message(ClickAt(Vec2::new(x, y)));
         }
         PreviewInput::Resize { width, height } => resize(world, UVec2::new(width.max(1), height.max(1))),
@@ -449,11 +483,18 @@ fn resize(world: &mut World, size: UVec2) {
 }
 
 /// The GPU copies rows padded to 256 bytes; the host gets them packed.
-fn hand_over_frame(readback: On<ReadbackComplete>, offscreen: Res<Offscreen>, mut host: ResMut<HostChannels>) {
+fn hand_over_frame(
+    readback: On<ReadbackComplete>,
+    offscreen: Res<Offscreen>,
+    mut host: ResMut<HostChannels>,
+    mut last: ResMut<LastFrame>,
+) {
     let Some(rgba) = unpad_rows(&readback.data, offscreen.size) else {
         // A frame rendered at the size before a resize; the next one fits.
         return;
     };
+    last.size = offscreen.size;
+    last.rgba.clone_from(&rgba);
     let frame = Frame { width: offscreen.size.x, height: offscreen.size.y, rgba, index: host.next_index };
     host.next_index += 1;
     match host.frames.try_send(frame) {
@@ -499,6 +540,27 @@ fn forward_events(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_click_on_the_background_of_the_last_frame_is_told_apart() {
+        let clear = crate::camera::BACKGROUND.to_srgba().to_u8_array();
+        // 2×2: background, avatar; avatar, background off by one step.
+        let mut rgba = Vec::new();
+        rgba.extend_from_slice(&clear);
+        rgba.extend_from_slice(&[200, 120, 40, 255]);
+        rgba.extend_from_slice(&[90, 90, 90, 255]);
+        rgba.extend_from_slice(&[clear[0] + 1, clear[1], clear[2].saturating_sub(1), 255]);
+        let last = LastFrame { size: UVec2::new(2, 2), rgba };
+        assert!(last.shows_background(0.2, 0.9));
+        assert!(!last.shows_background(1.5, 0.5));
+        assert!(!last.shows_background(0.0, 1.0));
+        assert!(last.shows_background(1.99, 1.99));
+        // No such pixel: the bounding box decides.
+        for (x, y) in [(-1.0, 0.0), (2.0, 0.0), (0.0, 2.0), (f32::NAN, 0.0), (f32::INFINITY, 1.0)] {
+            assert!(!last.shows_background(x, y), "{x}, {y}");
+        }
+        assert!(!LastFrame::default().shows_background(0.0, 0.0));
+    }
 
     #[test]
     fn rows_are_unpadded() {

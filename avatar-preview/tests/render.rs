@@ -142,6 +142,43 @@ fn clicks_on_the_avatar_are_reported_and_clicks_beside_it_are_not() {
 }
 
 #[test]
+fn a_click_beside_the_head_inside_the_bounding_box_is_not_a_click_on_the_avatar() {
+    let (preview, frames) = start(DEMO, (320, 240), Slot::Idle);
+    let frame = preview.wait_for_frame(&frames, 10, TIMEOUT).expect("warm-up frames");
+    let background = pixel(&frame, 1, 1);
+    let avatar_at = |x: u32, y: u32| differs(pixel(&frame, x, y), background);
+    // A few rows below the top of the head: the head there, and beside it
+    // background that the avatar's bounding box (as wide as its arms) covers.
+    let top = (0..frame.height).find(|&y| (0..frame.width).any(|x| avatar_at(x, y))).expect("the avatar shows");
+    let row = top + 4;
+    let head: Vec<u32> = (0..frame.width).filter(|&x| avatar_at(x, row)).collect();
+    let (first, last) = (*head.first().expect("the head"), *head.last().expect("the head"));
+    let beside = last + 12;
+    assert!(!avatar_at(beside, row), "background beside the head");
+    preview.send(PreviewInput::ClickAt { x: beside as f32 + 0.5, y: row as f32 + 0.5 }).expect("send");
+    preview.send(PreviewInput::ClickAt { x: (first + last) as f32 / 2.0, y: row as f32 + 0.5 }).expect("send");
+    let mut clicked = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while clicked.is_empty() && std::time::Instant::now() < deadline {
+        let _frame = frames.recv_timeout(Duration::from_millis(100));
+        clicked.extend(preview.events().try_iter().filter_map(|event| match event {
+            PreviewEvent::Clicked { point } => Some(point),
+            _ => None,
+        }));
+    }
+    // Both clicks were applied in one update; give a late event a moment.
+    for _ in 0..5 {
+        let _frame = frames.recv_timeout(Duration::from_millis(100));
+    }
+    clicked.extend(preview.events().try_iter().filter_map(|event| match event {
+        PreviewEvent::Clicked { point } => Some(point),
+        _ => None,
+    }));
+    assert_eq!(clicked.len(), 1, "the head was clicked, the background beside it was not: {clicked:?}");
+    assert!(clicked[0][1] > 1.2, "the click hit high up, at {:?}", clicked[0]);
+}
+
+#[test]
 fn frames_follow_a_resize() {
     let (preview, frames) = start(DEMO, (320, 240), Slot::Idle);
     let first = preview.wait_for_frame(&frames, 5, TIMEOUT).expect("frame");
