@@ -149,6 +149,7 @@ pub async fn archive(state: &AppState, ctx: &TenantCtx, id: &BotId) -> ApiResult
     );
     let query = ctx.db.db().query(&sql).bind("id", id).bind("now", Timestamp::now());
     bind_audit(query, ctx, "bot.archive", id.as_str()).run().await.map_err(bot_error)?;
+    state.chat.live_versions.forget(ctx.tenant(), id);
     let bot = get(ctx, id).await?;
     state.store.platform().query("DELETE type::record('embed', $embed)").bind("embed", &bot.embed_id).run().await?;
     Ok(bot)
@@ -156,32 +157,43 @@ pub async fn archive(state: &AppState, ctx: &TenantCtx, id: &BotId) -> ApiResult
 
 /// Freezes the draft into the next immutable version and makes it live.
 /// A draft with an avatar must map the slots publishing requires.
-pub async fn publish(ctx: &TenantCtx, id: &BotId, request: PublishRequest) -> ApiResult<BotVersionView> {
+pub async fn publish(
+    state: &AppState,
+    ctx: &TenantCtx,
+    id: &BotId,
+    request: PublishRequest,
+) -> ApiResult<BotVersionView> {
     if let Some(avatar) = get(ctx, id).await?.draft.avatar {
         crate::avatars::check_mapping(ctx, &avatar, true).await?;
     }
     let source = "LET $config = $bot.draft;
          LET $knowledge = (SELECT VALUE doc_key FROM document WHERE bot = $id AND doc_key != NONE AND doc_key != NULL);";
-    append_version(ctx, id, source, request.note.unwrap_or_default(), None, "bot.publish").await
+    append_version(state, ctx, id, source, request.note.unwrap_or_default(), None, "bot.publish").await
 }
 
 /// Makes an earlier version live again by publishing a copy of it (its
 /// configuration and the knowledge it answered from) as the next version,
 /// so the history stays append-only. The draft is not changed.
-pub async fn rollback(ctx: &TenantCtx, id: &BotId, request: RollbackRequest) -> ApiResult<BotVersionView> {
+pub async fn rollback(
+    state: &AppState,
+    ctx: &TenantCtx,
+    id: &BotId,
+    request: RollbackRequest,
+) -> ApiResult<BotVersionView> {
     let source =
         "LET $old = (SELECT config, knowledge_keys FROM bot_version WHERE bot_id = $id AND version = $from)[0];
          IF $old = NONE { THROW 'animo:no_version'; };
          LET $config = $old.config;
          LET $knowledge = $old.knowledge_keys ?? [];";
     let note = Label::try_from(format!("Rollback to version {}", request.version))?;
-    append_version(ctx, id, source, note, Some(request.version), "bot.rollback").await
+    append_version(state, ctx, id, source, note, Some(request.version), "bot.rollback").await
 }
 
 /// Appends the next version of an active bot with the configuration and
 /// the document versions that `source` puts in `$config` and `$knowledge`,
 /// makes it live, and audits `action`, all in one transaction.
 async fn append_version(
+    state: &AppState,
     ctx: &TenantCtx,
     id: &BotId,
     source: &str,
@@ -213,6 +225,7 @@ async fn append_version(
         .bind("note", note)
         .bind("from", from);
     bind_audit(query, ctx, action, id.as_str()).run().await.map_err(bot_error)?;
+    state.chat.live_versions.forget(ctx.tenant(), id);
     // Passages of deleted documents that only the previous live version
     // answered from can go now.
     crate::knowledge::documents::collect_garbage(&ctx.db, id).await?;

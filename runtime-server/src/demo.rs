@@ -146,7 +146,7 @@ pub async fn seed(state: &AppState, public_origin: &str) -> anyhow::Result<Demo>
         changed = true;
     }
     if changed {
-        crate::bots::publish(&ctx, &bot.id, PublishRequest::default()).await.map_err(api)?;
+        crate::bots::publish(state, &ctx, &bot.id, PublishRequest::default()).await.map_err(api)?;
     }
     let bot = crate::bots::get(&ctx, &bot.id).await.map_err(api)?;
     let live = crate::bots::versions(&ctx, &bot.id).await.map_err(api)?;

@@ -254,6 +254,7 @@ async fn delete_everything(state: &AppState, tenant: &TenantId) -> ApiResult<()>
         .bind("tenant", tenant)
         .run()
         .await?;
+    state.chat.live_versions.forget_tenant(tenant);
     state.store.drop_tenant(tenant).await?;
     crate::blobs::delete_prefix(state, &crate::blobs::tenant_prefix(tenant)).await?;
     tracing::info!(%tenant, "tenant deleted with all its data");

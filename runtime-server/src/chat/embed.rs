@@ -106,8 +106,9 @@ async fn tenant_row(state: &AppState, tenant: &TenantId) -> ApiResult<TenantRow>
     Ok(row)
 }
 
-/// The live version of an active bot, from the version cache when it is
-/// there: published versions never change, so a cached one is never stale.
+/// The live version of an active bot, from the caches when they have it:
+/// the live version's number until it changes, and published versions,
+/// which never change, so a cached one is never stale.
 pub async fn live_bot(state: &AppState, tenant: &TenantId, bot: &BotId) -> ApiResult<PublicBot> {
     #[derive(Deserialize)]
     struct BotRow {
@@ -115,15 +116,22 @@ pub async fn live_bot(state: &AppState, tenant: &TenantId, bot: &BotId) -> ApiRe
         live_version: Option<u32>,
     }
     let db = state.store.tenant(tenant).await?;
-    let row: Option<BotRow> = db
-        .db()
-        .query("SELECT status, live_version FROM type::record('bot', $id)")
-        .bind("id", bot)
-        .run()
-        .await?
-        .first(0)?;
-    let row = row.filter(|row| row.status == BotStatus::Active).ok_or_else(ApiError::not_found)?;
-    let version = row.live_version.ok_or_else(|| ApiError::code(ErrorCode::NotPublished))?;
+    let version = match state.chat.live_versions.get(tenant, bot) {
+        Ok(version) => version,
+        Err(generation) => {
+            let row: Option<BotRow> = db
+                .db()
+                .query("SELECT status, live_version FROM type::record('bot', $id)")
+                .bind("id", bot)
+                .run()
+                .await?
+                .first(0)?;
+            let row = row.filter(|row| row.status == BotStatus::Active).ok_or_else(ApiError::not_found)?;
+            let version = row.live_version.ok_or_else(|| ApiError::code(ErrorCode::NotPublished))?;
+            state.chat.live_versions.insert(tenant, bot, version, generation);
+            version
+        }
+    };
     let (config, knowledge_keys) = match state.chat.versions.get(tenant, bot, version) {
         Some(cached) => cached,
         None => {

@@ -80,6 +80,64 @@ impl VersionCache {
 /// A published version's configuration and the document versions it answers from.
 pub type CachedVersion = (Arc<BotConfig>, Arc<[String]>);
 
+/// Each answering bot's live version, so a turn does not read the bot's
+/// record. Only publishing, rolling back and archiving a bot and deleting its
+/// tenant change what a turn reads there, and each calls
+/// [`LiveVersions::forget`] (or [`LiveVersions::forget_tenant`]) once stored;
+/// the embedded database belongs to one process, so nothing else does. A
+/// version read while one of them ran may be the old one: it is used but
+/// not kept.
+#[derive(Debug, Default)]
+pub struct LiveVersions {
+    entries: Mutex<LiveVersionEntries>,
+}
+
+#[derive(Debug, Default)]
+struct LiveVersionEntries {
+    /// Counts `forget` calls, as [`PlanLimits`] does.
+    generation: u64,
+    live: HashMap<(TenantId, BotId), u32>,
+}
+
+impl LiveVersions {
+    /// Most bots kept; the cache is cleared when it would grow past this.
+    const CAPACITY: usize = 16_384;
+
+    /// The bot's live version when known; else the generation under which a
+    /// version read now may be kept.
+    pub fn get(&self, tenant: &TenantId, bot: &BotId) -> Result<u32, u64> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries.live.get(&(tenant.clone(), bot.clone())).copied().ok_or(entries.generation)
+    }
+
+    /// Keeps a live version read under `generation`, unless anything was
+    /// forgotten since.
+    pub fn insert(&self, tenant: &TenantId, bot: &BotId, version: u32, generation: u64) {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.generation != generation {
+            return;
+        }
+        if entries.live.len() >= Self::CAPACITY {
+            entries.live.clear();
+        }
+        entries.live.insert((tenant.clone(), bot.clone()), version);
+    }
+
+    /// Drops a bot's live version after it changed.
+    pub fn forget(&self, tenant: &TenantId, bot: &BotId) {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries.generation = entries.generation.wrapping_add(1);
+        entries.live.remove(&(tenant.clone(), bot.clone()));
+    }
+
+    /// Drops every bot of a deleted tenant.
+    pub fn forget_tenant(&self, tenant: &TenantId) {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries.generation = entries.generation.wrapping_add(1);
+        entries.live.retain(|(owner, _), _| owner != tenant);
+    }
+}
+
 /// Each tenant's plan limit on visitor messages a month, so a turn does not
 /// read the tenant's record. The plan catalogue is the server's
 /// configuration, and a tenant's plan changes only through the operators'
@@ -140,6 +198,8 @@ pub struct ChatState {
     pub meters: meters::Meters,
     /// Plan limits by tenant.
     pub plan_limits: PlanLimits,
+    /// Live versions by bot.
+    pub live_versions: LiveVersions,
     visitor_limits: RateLimiter,
     ip_limits: RateLimiter,
     /// Test messages per member.
@@ -199,6 +259,7 @@ impl ChatState {
             models: models::Models::new(config)?,
             meters: meters::Meters::default(),
             plan_limits: PlanLimits::default(),
+            live_versions: LiveVersions::default(),
             visitor_limits: RateLimiter::default(),
             ip_limits: RateLimiter::default(),
             tester_limits: RateLimiter::default(),

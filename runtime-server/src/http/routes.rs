@@ -152,11 +152,12 @@ pub async fn archive_bot(
     request_body(content = PublishRequest, description = "Optional"),
     responses((status = 201, body = BotVersionView), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn publish_bot(
+    State(state): State<AppState>,
     Owner(ctx): Owner,
     IdPath(id): IdPath<BotId>,
     OptionalJson(body): OptionalJson<PublishRequest>,
 ) -> ApiResult<(StatusCode, Json<BotVersionView>)> {
-    let version = bots::publish(&ctx, &id, body.unwrap_or_default()).await?;
+    let version = bots::publish(&state, &ctx, &id, body.unwrap_or_default()).await?;
     Ok((StatusCode::CREATED, Json(version)))
 }
 
@@ -172,11 +173,12 @@ pub async fn bot_versions(Viewer(ctx): Viewer, IdPath(id): IdPath<BotId>) -> Api
     request_body = RollbackRequest,
     responses((status = 201, body = BotVersionView), (status = "4XX", body = ErrorBody)), security(("bearer" = [])))]
 pub async fn rollback_bot(
+    State(state): State<AppState>,
     Owner(ctx): Owner,
     IdPath(id): IdPath<BotId>,
     ApiJson(body): ApiJson<RollbackRequest>,
 ) -> ApiResult<(StatusCode, Json<BotVersionView>)> {
-    let version = bots::rollback(&ctx, &id, body).await?;
+    let version = bots::rollback(&state, &ctx, &id, body).await?;
     Ok((StatusCode::CREATED, Json(version)))
 }
 

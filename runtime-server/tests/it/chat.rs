@@ -299,6 +299,37 @@ async fn each_sentence_is_cued_before_its_words_and_the_answer_is_stored() {
 }
 
 #[tokio::test]
+async fn an_open_conversation_follows_publishes_and_ends_when_the_bot_is_archived() {
+    let server = TestServer::start().await;
+    let owner = server.signup("chat-live@example.com", "Live Shop").await;
+    let (id, embed) = published_bot(&server, &owner, None).await;
+    let (token, _) = visitor_token(&server, &embed).await;
+    let (mut chat, _) = Chat::connect(&server, &token, SHOP).await.expect("connects");
+    chat.say("l1", "When are you open?").await;
+    assert!(answer_text(&chat.until("done").await).starts_with("We are open from 9 to 5"));
+
+    // A new version answers the next message of the same connection.
+    let faq = json!([{ "question": "What are your opening hours?", "answer": "We are open from 8 to 4 every day." }]);
+    let (status, body) = server
+        .patch(&format!("/v1/bots/{id}"), &owner.access, json!({ "personality": { "name": "Ava", "faq": faq } }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = server.post(&format!("/v1/bots/{id}/publish"), &owner.access, json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    chat.say("l2", "When are you open?").await;
+    let text = answer_text(&chat.until("done").await);
+    assert!(text.starts_with("We are open from 8 to 4"), "the new version answers: {text}");
+
+    // Archived, the bot stops answering even on a connection opened before.
+    let (status, _) = server.call(reqwest::Method::DELETE, &format!("/v1/bots/{id}"), Some(&owner.access), None).await;
+    assert_eq!(status, StatusCode::OK);
+    chat.say("l3", "When are you open?").await;
+    let frames = chat.until("done").await;
+    assert_eq!(types(&frames), vec!["error"], "{frames:?}");
+    assert_eq!(frames[0]["code"], "not_found", "{frames:?}");
+}
+
+#[tokio::test]
 async fn a_retried_message_is_stored_and_answered_once() {
     let server = TestServer::start().await;
     let owner = server.signup("chat-retry@example.com", "Retry Shop").await;
