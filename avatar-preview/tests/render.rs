@@ -120,22 +120,35 @@ fn robot_expressive_fills_the_centre_and_slots_change_the_picture() {
     assert!(changed > 300, "idle and greeting differ in only {changed} pixels");
 }
 
+/// The points of the clicks the preview reports within 60 s of the first
+/// one, and half a second more for any that comes later, keeping the frame
+/// queue drained so that the preview keeps rendering.
+fn clicks_reported(preview: &HeadlessPreview, frames: &Receiver<Frame>) -> Vec<[f32; 3]> {
+    let mut clicked = Vec::new();
+    let collect = |clicked: &mut Vec<[f32; 3]>| {
+        let _frame = frames.recv_timeout(Duration::from_millis(100));
+        clicked.extend(preview.events().try_iter().filter_map(|event| match event {
+            PreviewEvent::Clicked { point } => Some(point),
+            _ => None,
+        }));
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while clicked.is_empty() && std::time::Instant::now() < deadline {
+        collect(&mut clicked);
+    }
+    for _ in 0..5 {
+        collect(&mut clicked);
+    }
+    clicked
+}
+
 #[test]
 fn clicks_on_the_avatar_are_reported_and_clicks_beside_it_are_not() {
     let (preview, frames) = start(DEMO, (320, 240), Slot::Idle);
     preview.wait_for_frame(&frames, 10, TIMEOUT).expect("warm-up frames");
     preview.send(PreviewInput::ClickAt { x: 2.0, y: 2.0 }).expect("send");
     preview.send(PreviewInput::ClickAt { x: 160.0, y: 120.0 }).expect("send");
-    let mut clicked = Vec::new();
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while clicked.is_empty() && std::time::Instant::now() < deadline {
-        // Keep the frame queue drained so the preview keeps rendering.
-        let _frame = frames.recv_timeout(Duration::from_millis(100));
-        clicked.extend(preview.events().try_iter().filter_map(|event| match event {
-            PreviewEvent::Clicked { point } => Some(point),
-            _ => None,
-        }));
-    }
+    let clicked = clicks_reported(&preview, &frames);
     assert_eq!(clicked.len(), 1, "the centre click hit, the corner click missed: {clicked:?}");
     // The demo avatar stands 1.62 m tall: the centre click hits its middle.
     assert!((0.3..1.4).contains(&clicked[0][1]), "hit at {:?}", clicked[0]);
@@ -157,23 +170,7 @@ fn a_click_beside_the_head_inside_the_bounding_box_is_not_a_click_on_the_avatar(
     assert!(!avatar_at(beside, row), "background beside the head");
     preview.send(PreviewInput::ClickAt { x: beside as f32 + 0.5, y: row as f32 + 0.5 }).expect("send");
     preview.send(PreviewInput::ClickAt { x: (first + last) as f32 / 2.0, y: row as f32 + 0.5 }).expect("send");
-    let mut clicked = Vec::new();
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while clicked.is_empty() && std::time::Instant::now() < deadline {
-        let _frame = frames.recv_timeout(Duration::from_millis(100));
-        clicked.extend(preview.events().try_iter().filter_map(|event| match event {
-            PreviewEvent::Clicked { point } => Some(point),
-            _ => None,
-        }));
-    }
-    // Both clicks were applied in one update; give a late event a moment.
-    for _ in 0..5 {
-        let _frame = frames.recv_timeout(Duration::from_millis(100));
-    }
-    clicked.extend(preview.events().try_iter().filter_map(|event| match event {
-        PreviewEvent::Clicked { point } => Some(point),
-        _ => None,
-    }));
+    let clicked = clicks_reported(&preview, &frames);
     assert_eq!(clicked.len(), 1, "the head was clicked, the background beside it was not: {clicked:?}");
     assert!(clicked[0][1] > 1.2, "the click hit high up, at {:?}", clicked[0]);
 }
