@@ -4,8 +4,9 @@
 //! A document record is its own job: its status says how far ingestion got.
 //! The worker that runs the jobs is in `jobs.rs`. Passages are keyed by
 //! document and content hash: unchanged content is skipped, changed content
-//! replaces only its own document's passages, and a published version keeps
-//! the passages it was published with until the next publish.
+//! replaces only its own document's passages, and published versions keep
+//! the passages they were published with (a rollback answers from them
+//! again) while their document exists.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -445,7 +446,12 @@ pub async fn pinned_keys(db: &TenantDb, bot: &BotId) -> Result<Vec<String>, Stor
     Ok(keys.unwrap_or_default())
 }
 
-/// The document a version key (`<document>:<content hash>`) belongs to.
+/// The key of a document version: `<document>:<content hash>`.
+pub(super) fn version_key(document: &DocumentId, hash: &str) -> String {
+    format!("{document}:{hash}")
+}
+
+/// The document a version key belongs to.
 fn document_of(key: &str) -> &str {
     key.rsplit_once(':').map_or(key, |(document, _)| document)
 }
@@ -456,28 +462,24 @@ fn document_of(key: &str) -> &str {
 /// knowledge live again) whose document still exists — deleting a document
 /// removes its passages once the live version no longer answers from them.
 pub async fn collect_garbage(db: &TenantDb, bot: &BotId) -> Result<(), StoreError> {
-    let existing: HashSet<String> = db
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+        doc_key: Option<String>,
+        pending_key: Option<String>,
+    }
+    let documents: Vec<Row> = db
         .db()
-        .query("SELECT VALUE record::id(id) FROM document WHERE bot = $bot")
-        .bind("bot", bot)
-        .run()
-        .await?
-        .all::<String>(0)?
-        .into_iter()
-        .collect();
-    let mut keep = draft_keys(db, bot).await?;
-    keep.extend(live_keys(db, bot).await?);
-    keep.extend(pinned_keys(db, bot).await?.into_iter().filter(|key| existing.contains(document_of(key))));
-    let pending: Vec<String> = db
-        .db()
-        .query(
-            "SELECT VALUE pending_key FROM document WHERE bot = $bot AND pending_key != NONE AND pending_key != NULL",
-        )
+        .query("SELECT record::id(id) AS id, doc_key, pending_key FROM document WHERE bot = $bot")
         .bind("bot", bot)
         .run()
         .await?
         .all(0)?;
-    keep.extend(pending);
+    let existing: HashSet<&str> = documents.iter().map(|row| row.id.as_str()).collect();
+    let mut keep: Vec<String> =
+        pinned_keys(db, bot).await?.into_iter().filter(|key| existing.contains(document_of(key))).collect();
+    keep.extend(live_keys(db, bot).await?);
+    keep.extend(documents.iter().flat_map(|row| [row.doc_key.clone(), row.pending_key.clone()]).flatten());
     if !index::exists(db, bot).await? {
         return Ok(());
     }

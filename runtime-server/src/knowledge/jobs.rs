@@ -347,7 +347,7 @@ async fn prepare(
             return Ok(Prepared::Done(Ingested::Refused(code, message)));
         }
     };
-    let key = format!("{}:{hash}", document.id);
+    let key = documents::version_key(&document.id, &hash);
     let mut stored: Vec<StoredChunk> = Vec::with_capacity(chunks.len() + qa.len());
     for pair in &qa {
         let ordinal = u32::try_from(stored.len()).unwrap_or(u32::MAX);
