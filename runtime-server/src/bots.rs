@@ -149,7 +149,7 @@ pub async fn archive(state: &AppState, ctx: &TenantCtx, id: &BotId) -> ApiResult
     );
     let query = ctx.db.db().query(&sql).bind("id", id).bind("now", Timestamp::now());
     bind_audit(query, ctx, "bot.archive", id.as_str()).run().await.map_err(bot_error)?;
-    state.chat.live_versions.forget(ctx.tenant(), id);
+    state.chat.live_versions.forget(&(ctx.tenant().clone(), id.clone()));
     let bot = get(ctx, id).await?;
     state.store.platform().query("DELETE type::record('embed', $embed)").bind("embed", &bot.embed_id).run().await?;
     Ok(bot)
@@ -225,7 +225,7 @@ async fn append_version(
         .bind("note", note)
         .bind("from", from);
     bind_audit(query, ctx, action, id.as_str()).run().await.map_err(bot_error)?;
-    state.chat.live_versions.forget(ctx.tenant(), id);
+    state.chat.live_versions.forget(&(ctx.tenant().clone(), id.clone()));
     // Passages of deleted documents that only the previous live version
     // answered from can go now.
     crate::knowledge::documents::collect_garbage(&ctx.db, id).await?;

@@ -139,7 +139,7 @@ pub async fn seed(state: &AppState, public_origin: &str) -> anyhow::Result<Demo>
     }
     let document = seed_knowledge(state, &ctx, &bot.id).await?;
     let pinned = documents::live_keys(&ctx.db, &bot.id).await.map_err(|error| anyhow::anyhow!("{error}"))?;
-    let drafted = documents::draft_keys(&ctx.db, &bot.id).await.map_err(|error| anyhow::anyhow!("{error}"))?;
+    let drafted = documents::draft_keys(state, &ctx.db, &bot.id).await.map_err(|error| anyhow::anyhow!("{error}"))?;
     // The live version answers only from the passages it was published with,
     // so a new or changed document needs a new version.
     if drafted.iter().any(|key| !pinned.contains(key)) {

@@ -19,6 +19,7 @@ pub mod http;
 pub mod ids;
 pub mod knowledge;
 pub mod members;
+pub mod memo;
 pub mod metrics;
 pub mod poster;
 pub mod state;

@@ -254,7 +254,8 @@ async fn delete_everything(state: &AppState, tenant: &TenantId) -> ApiResult<()>
         .bind("tenant", tenant)
         .run()
         .await?;
-    state.chat.live_versions.forget_tenant(tenant);
+    state.chat.live_versions.forget_where(|(owner, _)| owner == tenant);
+    state.knowledge.draft_keys.forget_where(|(owner, _)| owner == tenant);
     state.store.drop_tenant(tenant).await?;
     crate::blobs::delete_prefix(state, &crate::blobs::tenant_prefix(tenant)).await?;
     tracing::info!(%tenant, "tenant deleted with all its data");

@@ -116,22 +116,18 @@ pub async fn live_bot(state: &AppState, tenant: &TenantId, bot: &BotId) -> ApiRe
         live_version: Option<u32>,
     }
     let db = state.store.tenant(tenant).await?;
-    let version = match state.chat.live_versions.get(tenant, bot) {
-        Ok(version) => version,
-        Err(generation) => {
-            let row: Option<BotRow> = db
-                .db()
-                .query("SELECT status, live_version FROM type::record('bot', $id)")
-                .bind("id", bot)
-                .run()
-                .await?
-                .first(0)?;
-            let row = row.filter(|row| row.status == BotStatus::Active).ok_or_else(ApiError::not_found)?;
-            let version = row.live_version.ok_or_else(|| ApiError::code(ErrorCode::NotPublished))?;
-            state.chat.live_versions.insert(tenant, bot, version, generation);
-            version
-        }
+    let read = async {
+        let row: Option<BotRow> = db
+            .db()
+            .query("SELECT status, live_version FROM type::record('bot', $id)")
+            .bind("id", bot)
+            .run()
+            .await?
+            .first(0)?;
+        let row = row.filter(|row| row.status == BotStatus::Active).ok_or_else(ApiError::not_found)?;
+        row.live_version.ok_or_else(|| ApiError::code(ErrorCode::NotPublished))
     };
+    let version = state.chat.live_versions.get_or_read((tenant.clone(), bot.clone()), read).await?;
     let (config, knowledge_keys) = match state.chat.versions.get(tenant, bot, version) {
         Some(cached) => cached,
         None => {

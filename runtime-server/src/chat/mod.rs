@@ -47,6 +47,7 @@ use self::store::Speaker;
 use crate::audit::{audited, bind_audit};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::NewId;
+use crate::memo::Memo;
 use crate::state::AppState;
 
 /// Published versions (configuration and pinned knowledge) by tenant, bot
@@ -82,108 +83,38 @@ pub type CachedVersion = (Arc<BotConfig>, Arc<[String]>);
 
 /// Each answering bot's live version, so a turn does not read the bot's
 /// record. Only publishing, rolling back and archiving a bot and deleting its
-/// tenant change what a turn reads there, and each calls
-/// [`LiveVersions::forget`] (or [`LiveVersions::forget_tenant`]) once stored;
-/// the embedded database belongs to one process, so nothing else does. A
-/// version read while one of them ran may be the old one: it is used but
-/// not kept.
-#[derive(Debug, Default)]
-pub struct LiveVersions {
-    entries: Mutex<LiveVersionEntries>,
-}
+/// tenant change what a turn reads there, and each forgets the entry once
+/// stored (see [`Memo`]).
+pub type LiveVersions = Memo<(TenantId, BotId), u32>;
 
-#[derive(Debug, Default)]
-struct LiveVersionEntries {
-    /// Counts `forget` calls, as [`PlanLimits`] does.
-    generation: u64,
-    live: HashMap<(TenantId, BotId), u32>,
-}
-
-impl LiveVersions {
-    /// Most bots kept; the cache is cleared when it would grow past this.
-    const CAPACITY: usize = 16_384;
-
-    /// The bot's live version when known; else the generation under which a
-    /// version read now may be kept.
-    pub fn get(&self, tenant: &TenantId, bot: &BotId) -> Result<u32, u64> {
-        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        entries.live.get(&(tenant.clone(), bot.clone())).copied().ok_or(entries.generation)
-    }
-
-    /// Keeps a live version read under `generation`, unless anything was
-    /// forgotten since.
-    pub fn insert(&self, tenant: &TenantId, bot: &BotId, version: u32, generation: u64) {
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if entries.generation != generation {
-            return;
-        }
-        if entries.live.len() >= Self::CAPACITY {
-            entries.live.clear();
-        }
-        entries.live.insert((tenant.clone(), bot.clone()), version);
-    }
-
-    /// Drops a bot's live version after it changed.
-    pub fn forget(&self, tenant: &TenantId, bot: &BotId) {
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        entries.generation = entries.generation.wrapping_add(1);
-        entries.live.remove(&(tenant.clone(), bot.clone()));
-    }
-
-    /// Drops every bot of a deleted tenant.
-    pub fn forget_tenant(&self, tenant: &TenantId) {
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        entries.generation = entries.generation.wrapping_add(1);
-        entries.live.retain(|(owner, _), _| owner != tenant);
-    }
-}
+/// Most bots whose live version is kept.
+const LIVE_VERSIONS_KEPT: usize = 16_384;
 
 /// Each tenant's plan limit on visitor messages a month, so a turn does not
 /// read the tenant's record. The plan catalogue is the server's
 /// configuration, and a tenant's plan changes only through the operators'
 /// update, which calls [`PlanLimits::forget`] once it is stored.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct PlanLimits {
-    entries: Mutex<PlanLimitEntries>,
+    limits: Memo<TenantId, u64>,
 }
 
-#[derive(Debug, Default)]
-struct PlanLimitEntries {
-    /// Counts [`PlanLimits::forget`] calls: a limit read while a plan
-    /// changed may be the old one, and is then used but not kept.
-    generation: u64,
-    limits: HashMap<TenantId, u64>,
+impl Default for PlanLimits {
+    fn default() -> Self {
+        Self { limits: Memo::new(4_096) }
+    }
 }
 
 impl PlanLimits {
-    /// Most tenants kept; the cache is cleared when it would grow past this.
-    const CAPACITY: usize = 4_096;
-
     /// The tenant's monthly message limit.
     pub async fn monthly_messages(&self, state: &AppState, tenant: &TenantId) -> ApiResult<u64> {
-        let generation = {
-            let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some(limit) = entries.limits.get(tenant) {
-                return Ok(*limit);
-            }
-            entries.generation
-        };
-        let limit = crate::tenants::limit(state, tenant, animo_shared::api::QuotaKind::MonthlyMessages).await?;
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if entries.generation == generation {
-            if entries.limits.len() >= Self::CAPACITY {
-                entries.limits.clear();
-            }
-            entries.limits.insert(tenant.clone(), limit);
-        }
-        Ok(limit)
+        let read = crate::tenants::limit(state, tenant, animo_shared::api::QuotaKind::MonthlyMessages);
+        self.limits.get_or_read(tenant.clone(), read).await
     }
 
     /// Drops a tenant's limit after its plan changed.
     pub fn forget(&self, tenant: &TenantId) {
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        entries.generation = entries.generation.wrapping_add(1);
-        entries.limits.remove(tenant);
+        self.limits.forget(tenant);
     }
 }
 
@@ -249,6 +180,16 @@ impl Default for Conversations {
 
 impl Conversations {
     const MIN_PRUNE_AT: usize = 1_024;
+
+    fn insert(&mut self, entry: Conversation) -> Arc<Conversation> {
+        if self.entries.len() >= self.prune_at {
+            self.entries.retain(|_, entry| Arc::strong_count(entry) > 1);
+            self.prune_at = (self.entries.len() * 2).max(Self::MIN_PRUNE_AT);
+        }
+        let entry = Arc::new(entry);
+        self.entries.insert(entry.id.clone(), Arc::clone(&entry));
+        entry
+    }
 }
 
 impl ChatState {
@@ -259,7 +200,7 @@ impl ChatState {
             models: models::Models::new(config)?,
             meters: meters::Meters::default(),
             plan_limits: PlanLimits::default(),
-            live_versions: LiveVersions::default(),
+            live_versions: Memo::new(LIVE_VERSIONS_KEPT),
             visitor_limits: RateLimiter::default(),
             ip_limits: RateLimiter::default(),
             tester_limits: RateLimiter::default(),
@@ -274,13 +215,17 @@ impl ChatState {
         if let Some(entry) = conversations.entries.get(id) {
             return Arc::clone(entry);
         }
-        if conversations.entries.len() >= conversations.prune_at {
-            conversations.entries.retain(|_, entry| Arc::strong_count(entry) > 1);
-            conversations.prune_at = (conversations.entries.len() * 2).max(Conversations::MIN_PRUNE_AT);
-        }
-        let entry = Arc::new(Conversation { id: id.clone(), state: tokio::sync::Mutex::new(None) });
-        conversations.entries.insert(id.clone(), Arc::clone(&entry));
-        entry
+        conversations.insert(Conversation { id: id.clone(), state: tokio::sync::Mutex::new(None) })
+    }
+
+    /// A conversation that does not exist yet, under a fresh id: nothing is
+    /// stored for it, so its first turn has nothing to read.
+    pub fn new_conversation(&self) -> Arc<Conversation> {
+        let entry = Conversation {
+            id: ConversationId::generate(),
+            state: tokio::sync::Mutex::new(Some(store::ConversationState::default())),
+        };
+        self.conversations.lock().unwrap_or_else(PoisonError::into_inner).insert(entry)
     }
 }
 
@@ -520,13 +465,10 @@ async fn run_turn(
             store::owned_conversation(&bot.db, &claims.bot, &speaker, id).await?;
             state.chat.conversation(id)
         }
-        (None, None) => {
-            let id = match store::current_conversation(&bot.db, &claims.bot, &speaker).await? {
-                Some((id, _)) => id,
-                None => ConversationId::generate(),
-            };
-            state.chat.conversation(&id)
-        }
+        (None, None) => match store::current_conversation(&bot.db, &claims.bot, &speaker).await? {
+            Some((id, _)) => state.chat.conversation(&id),
+            None => state.chat.new_conversation(),
+        },
     };
     *held = Some(Arc::clone(&conversation));
     let asker = Asker { bot: &bot, speaker: &speaker, origin: &claims.org, test: false };

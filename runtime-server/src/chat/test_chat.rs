@@ -57,19 +57,19 @@ impl PreparedTest {
 
 /// The draft of an active bot of the caller's tenant, answering from every
 /// indexed document of the bot.
-async fn draft_bot(ctx: &TenantCtx, bot: &BotId) -> ApiResult<PublicBot> {
+async fn draft_bot(state: &AppState, ctx: &TenantCtx, bot: &BotId) -> ApiResult<PublicBot> {
     let view = crate::bots::get(ctx, bot).await?;
     if view.status == BotStatus::Archived {
         return Err(ApiError::code(ErrorCode::BotArchived));
     }
-    let keys = crate::knowledge::documents::draft_keys(&ctx.db, bot).await?;
+    let keys = crate::knowledge::documents::draft_keys(state, &ctx.db, bot).await?;
     Ok(PublicBot {
         tenant: ctx.tenant().clone(),
         db: ctx.db.clone(),
         bot: bot.clone(),
         version: 0,
         config: Arc::new(view.draft),
-        knowledge_keys: keys.into(),
+        knowledge_keys: keys,
     })
 }
 
@@ -93,7 +93,7 @@ pub async fn prepare(state: &AppState, ctx: &TenantCtx, bot: &BotId, body: TestC
         text: body.text,
     };
     super::validate(&request)?;
-    let draft = draft_bot(ctx, bot).await?;
+    let draft = draft_bot(state, ctx, bot).await?;
     let speaker = tester(ctx)?;
     let conversation = match &request.conversation {
         Some(id) => {

@@ -295,6 +295,7 @@ pub(super) async fn sync_source(
     }
     if complete {
         remove_unreached(db, source, &reached).await?;
+        documents::forget_draft(state, db, &source.bot);
     }
     set_pages(db, &source.id, done, done).await?;
     let outcome = start_outcome.unwrap_or(Ingested::Unchanged);

@@ -27,6 +27,7 @@ use super::index;
 use crate::context::TenantCtx;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::NewId;
+use crate::memo::Memo;
 use crate::state::AppState;
 use crate::store::{StoreError, TenantDb};
 use crate::tenants::{limit, quota_check_sql};
@@ -100,6 +101,10 @@ pub struct KnowledgeState {
     pub chunking: ChunkOptions,
     /// Postings for ranking by words, shared by every search.
     pub lexicon: super::lexicon::Lexicon,
+    /// The document versions each bot's draft answers from, for the
+    /// Studio's test search and chat; forgotten by whatever changes them
+    /// (see [`draft_keys`]).
+    pub draft_keys: Memo<(TenantId, BotId), Arc<[String]>>,
     queue: mpsc::UnboundedSender<Job>,
     receiver: std::sync::Mutex<Option<mpsc::UnboundedReceiver<Job>>>,
 }
@@ -114,6 +119,7 @@ impl KnowledgeState {
             limits: ExtractLimits::default(),
             chunking: ChunkOptions::default(),
             lexicon: super::lexicon::Lexicon::default(),
+            draft_keys: Memo::new(4_096),
             queue,
             receiver: std::sync::Mutex::new(Some(receiver)),
         }
@@ -396,6 +402,7 @@ pub async fn delete(state: &AppState, ctx: &TenantCtx, bot: &BotId, id: &Documen
     );
     let query = ctx.db.db().query(sql).bind("id", id).bind("bot", bot);
     crate::audit::bind_audit(query, ctx, "knowledge.delete", id.as_str()).run().await?;
+    forget_draft(state, &ctx.db, bot);
     if let Err(error) = state.blobs.delete(&blob_path(ctx.tenant(), id)).await
         && !matches!(error, object_store::Error::NotFound { .. })
     {
@@ -406,13 +413,29 @@ pub async fn delete(state: &AppState, ctx: &TenantCtx, bot: &BotId, id: &Documen
 }
 
 /// The document versions the bot's draft answers from.
-pub async fn draft_keys(db: &TenantDb, bot: &BotId) -> Result<Vec<String>, StoreError> {
-    db.db()
-        .query("SELECT VALUE doc_key FROM document WHERE bot = $bot AND doc_key != NONE AND doc_key != NULL")
-        .bind("bot", bot)
-        .run()
-        .await?
-        .all(0)
+///
+/// Reading them reads every document of the bot (5,000 reads for a bot of
+/// 5,000 files), so they are kept in memory. What changes them calls
+/// [`forget_draft`]: a document's new version becoming its current one
+/// (the ingestion worker), deleting a document or a crawl's unreached pages,
+/// and deleting the tenant.
+pub async fn draft_keys(state: &AppState, db: &TenantDb, bot: &BotId) -> Result<Arc<[String]>, StoreError> {
+    let read = async {
+        let keys: Vec<String> = db
+            .db()
+            .query("SELECT VALUE doc_key FROM document WHERE bot = $bot AND doc_key != NONE AND doc_key != NULL")
+            .bind("bot", bot)
+            .run()
+            .await?
+            .all(0)?;
+        Ok(keys.into())
+    };
+    state.knowledge.draft_keys.get_or_read((db.tenant().clone(), bot.clone()), read).await
+}
+
+/// Drops the bot's draft keys after its documents' versions changed.
+pub fn forget_draft(state: &AppState, db: &TenantDb, bot: &BotId) {
+    state.knowledge.draft_keys.forget(&(db.tenant().clone(), bot.clone()));
 }
 
 /// The document versions the live version answers from.

@@ -562,6 +562,7 @@ async fn write(
         .await?
         .returned::<Option<Vec<DocumentId>>>()?
         .unwrap_or_default();
+    documents::forget_draft(state, db, bot);
 
     // What no one answers from any more: the versions these replaced (unless
     // a published version pins them) and the passages of documents deleted

@@ -164,7 +164,7 @@ pub async fn search(
             "`mode` `vector` needs an embedding model, and this server has none loaded.",
         ));
     }
-    let keys = documents::draft_keys(&ctx.db, bot).await?;
+    let keys = documents::draft_keys(state, &ctx.db, bot).await?;
     let refinement = index::Refinement { min_similarity: request.min_similarity, mmr: request.mmr };
     let (hits, mode) =
         retrieve_as(state, &ctx.db, bot, &keys, &request.query, k as usize, request.mode, refinement).await?;

@@ -99,6 +99,10 @@ async fn uploaded_documents_become_cited_answers_and_published_versions_keep_the
     let server = TestServer::start().await;
     let owner = server.signup("knowledge@example.com", "Bike Shop").await;
     let (bot_id, embed) = bike_bot(&server, &owner).await;
+    // A search before any knowledge: what the draft answers from is then
+    // known to be nothing, until a document is indexed.
+    let found = search(&server, &owner, &bot_id, "how often should I oil the chain").await;
+    assert_eq!(found["passages"], json!([]), "{found}");
 
     let (status, document) = upload(&server, &owner, &bot_id, "guide.md", GUIDE.as_bytes().to_vec()).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{document}");
