@@ -352,6 +352,8 @@ struct Turn {
     ack_to_token: u64,
     /// From when it was due to `done` (the answer is stored).
     done: u64,
+    /// When it was due, in whole seconds from the start of the measured window.
+    second: u64,
 }
 
 /// What one session saw.
@@ -660,8 +662,9 @@ async fn send_messages(shared: &Shared, index: usize, socket: &mut Socket, windo
         tokio::time::sleep_until(due.into()).await;
         let question = FAQ[(index + sequence as usize) % FAQ.len()].0;
         match turn(socket, &format!("m{index}-{sequence}"), question, due).await {
-            Ok((turn, done_at)) => {
+            Ok((mut turn, done_at)) => {
                 if measured {
+                    turn.second = due.duration_since(window.measured_from).as_secs();
                     record.turns.push(turn);
                 }
                 if (window.measured_from..window.until).contains(&done_at) {
@@ -708,6 +711,7 @@ async fn turn(socket: &mut Socket, client_msg_id: &str, text: &str, due: Instant
                     ack: micros(sent, acked),
                     ack_to_token: micros(acked, first_token),
                     done: micros(due, done),
+                    second: 0,
                 };
                 return Ok((turn, done));
             }
@@ -737,6 +741,8 @@ struct Report {
     opened: usize,
     held: usize,
     first_token: Latencies,
+    /// First-token latencies by the second of the window they were due in.
+    first_token_by_second: Vec<Latencies>,
     send_lag: Latencies,
     ack: Latencies,
     ack_to_token: Latencies,
@@ -755,6 +761,12 @@ impl Report {
         let held = records.iter().filter(|record| record.held).count();
         let turns: Vec<Turn> = records.iter().flat_map(|record| record.turns.iter().copied()).collect();
         let latencies = |field: fn(&Turn) -> u64| Latencies::new(turns.iter().map(field).collect());
+        let seconds = turns.iter().map(|turn| turn.second + 1).max().unwrap_or(0);
+        let first_token_by_second = (0..seconds)
+            .map(|second| {
+                Latencies::new(turns.iter().filter(|turn| turn.second == second).map(|turn| turn.first_token).collect())
+            })
+            .collect();
         let mut error_samples = Vec::new();
         for sample in records.iter().flat_map(|record| &record.error_samples) {
             if error_samples.len() < ERROR_SAMPLES && !error_samples.contains(sample) {
@@ -765,6 +777,7 @@ impl Report {
             opened,
             held,
             first_token: latencies(|turn| turn.first_token),
+            first_token_by_second,
             send_lag: latencies(|turn| turn.send_lag),
             ack: latencies(|turn| turn.ack),
             ack_to_token: latencies(|turn| turn.ack_to_token),
@@ -838,6 +851,11 @@ impl Report {
         row("  sent -> ack (message stored)", &self.ack);
         row("  ack -> first token", &self.ack_to_token);
         row("due -> done (answer stored)", &self.done);
+        // A tail made by a few stalls shows in one or two seconds; steady
+        // queueing shows in all of them.
+        let by_second: Vec<String> =
+            self.first_token_by_second.iter().map(|second| format!("{:.1}", second.percentile_ms(99.0))).collect();
+        println!("first token p99 by second of the window (ms): {}", by_second.join(" "));
         let server = resources.server_first_token;
         println!(
             "server's histogram (arrival -> first token): {} messages, mean {:.2} ms, p50 <= {} ms, p99 <= {} ms",
