@@ -22,6 +22,8 @@
 //! `chunks=… hybrid_p50_ms=… hybrid_p95_ms=… bm25_p95_ms=… vector_p95_ms=… concurrent_hybrid_p95_ms=…`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use animo_server::ids::NewId;
@@ -44,6 +46,7 @@ const REFINEMENT: index::Refinement = index::Refinement { min_similarity: None, 
 struct Args {
     chunks: usize,
     queries: usize,
+    warmup: usize,
     concurrency: usize,
     data: Option<PathBuf>,
     corpus: PathBuf,
@@ -55,6 +58,7 @@ fn parse_args() -> Result<Args> {
     let mut args = Args {
         chunks: 10_000,
         queries: 300,
+        warmup: 300,
         concurrency: 4,
         data: None,
         corpus: root.join("../shared/fixtures/retrieval/scifact-train"),
@@ -66,6 +70,7 @@ fn parse_args() -> Result<Args> {
         match arg.as_str() {
             "--chunks" => args.chunks = value()?.parse().context("--chunks")?,
             "--queries" => args.queries = value()?.parse().context("--queries")?,
+            "--warmup" => args.warmup = value()?.parse().context("--warmup")?,
             "--concurrency" => args.concurrency = value()?.parse().context("--concurrency")?,
             "--data" => args.data = Some(PathBuf::from(value()?)),
             "--corpus" => args.corpus = PathBuf::from(value()?),
@@ -83,7 +88,7 @@ fn parse_args() -> Result<Args> {
             // What `cargo bench` passes to every bench target.
             "--bench" => {}
             other => bail!(
-                "unknown argument {other}; use --chunks N --queries N --concurrency N --modes hybrid,bm25,vector --data DIR --corpus BEIR_DIR"
+                "unknown argument {other}; use --chunks N --queries N --warmup N --concurrency N --modes hybrid,bm25,vector --data DIR --corpus BEIR_DIR"
             ),
         }
     }
@@ -233,44 +238,58 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.min(sorted.len()) - 1]
 }
 
+#[derive(Clone)]
 struct Query {
     text: String,
     vector: Vec<f32>,
 }
 
-/// Runs every query once per worker slot and returns the sorted latencies in ms.
+/// What every search of the run shares.
+struct Index {
+    db: TenantDb,
+    bot: BotId,
+    lexicon: Lexicon,
+    keys: Vec<String>,
+}
+
+/// Runs every query once, `concurrency` at a time, each worker a task of its
+/// own as a server's requests are (so they run on both cores), and returns
+/// the sorted latencies in ms and the passages found.
 async fn timed(
-    db: &TenantDb,
-    bot: &BotId,
-    lexicon: &Lexicon,
-    keys: &[String],
-    queries: &[Query],
+    index: &Arc<Index>,
+    queries: Vec<Query>,
     mode: SearchMode,
     concurrency: usize,
 ) -> Result<(Vec<f64>, usize)> {
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let found = std::sync::atomic::AtomicUsize::new(0);
-    let worker = || async {
-        let mut samples = Vec::new();
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(query) = queries.get(i) else { break };
-            let vector = (mode != SearchMode::Bm25).then_some(query.vector.as_slice());
-            let started = Instant::now();
-            let (hits, _) =
-                knowledge::rank(db, bot, lexicon, keys, &query.text, vector, K, Some(mode), REFINEMENT).await?;
-            samples.push(started.elapsed().as_secs_f64() * 1_000.0);
-            found.fetch_add(hits.len(), std::sync::atomic::Ordering::Relaxed);
-        }
-        anyhow::Ok(samples)
-    };
-    let results = futures::future::join_all((0..concurrency).map(|_| worker())).await;
+    let queries = Arc::new(queries);
+    let next = Arc::new(AtomicUsize::new(0));
+    let found = Arc::new(AtomicUsize::new(0));
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..concurrency {
+        let (index, queries, next, found) =
+            (Arc::clone(index), Arc::clone(&queries), Arc::clone(&next), Arc::clone(&found));
+        workers.spawn(async move {
+            let Index { db, bot, lexicon, keys } = &*index;
+            let mut samples = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(query) = queries.get(i) else { break };
+                let vector = (mode != SearchMode::Bm25).then_some(query.vector.as_slice());
+                let started = Instant::now();
+                let (hits, _) =
+                    knowledge::rank(db, bot, lexicon, keys, &query.text, vector, K, Some(mode), REFINEMENT).await?;
+                samples.push(started.elapsed().as_secs_f64() * 1_000.0);
+                found.fetch_add(hits.len(), Ordering::Relaxed);
+            }
+            anyhow::Ok(samples)
+        });
+    }
     let mut samples = Vec::new();
-    for result in results {
-        samples.extend(result?);
+    while let Some(result) = workers.join_next().await {
+        samples.extend(result.context("a search task panicked")??);
     }
     samples.sort_by(f64::total_cmp);
-    Ok((samples, found.into_inner()))
+    Ok((samples, found.load(Ordering::Relaxed)))
 }
 
 async fn run(args: Args) -> Result<()> {
@@ -281,42 +300,61 @@ async fn run(args: Args) -> Result<()> {
     let (_store, db, bot) = prepare(&args, &folder, &abstracts).await?;
     let documents = args.chunks.div_ceil(PASSAGES_PER_DOCUMENT);
     let keys: Vec<String> = (0..documents).map(document_key).collect();
-    let claims = read_jsonl(&args.corpus.join("queries.jsonl"))?;
-    let queries: Vec<Query> = claims
+    let claims: Vec<String> = read_jsonl(&args.corpus.join("queries.jsonl"))?
         .iter()
         .map(|claim| field(claim, "text"))
         .filter(|text| !text.is_empty())
-        .cycle()
-        .take(args.queries)
-        .enumerate()
-        .map(|(i, text)| Query { text, vector: vector(1_000_000_007 + i as u64) })
         .collect();
-    // The first search loads the postings of every version; then warm the
-    // caches the way a running server's are.
-    let lexicon = Lexicon::default();
-    let (first, _) = timed(&db, &bot, &lexicon, &keys, &queries[..1], SearchMode::Hybrid, 1).await?;
+    // Every set of searches gets questions and vectors of its own: the
+    // warm-up must not replay what is measured (that would time answers the
+    // engine's caches already hold), nor may one mode warm the next.
+    let queries = |set: u64, skip: usize, count: usize| -> Vec<Query> {
+        claims
+            .iter()
+            .cycle()
+            .skip(skip)
+            .take(count)
+            .enumerate()
+            .map(|(i, text)| Query { text: text.clone(), vector: vector(1_000_000_007 * (set + 1) + i as u64) })
+            .collect()
+    };
+    let warmup = queries(0, args.queries, args.warmup.max(1));
+    // The first search loads the postings of every version; then the caches
+    // are warmed the way a running server's are, by other questions.
+    let index = Arc::new(Index { db, bot, lexicon: Lexicon::default(), keys });
+    let (first, _) = timed(&index, warmup[..1].to_vec(), SearchMode::Hybrid, 1).await?;
     println!(
         "first search (loads the word postings of {documents} versions): {:.0} ms, {} postings held",
         first.first().copied().unwrap_or(f64::NAN),
-        lexicon.size()
+        index.lexicon.size()
     );
-    timed(&db, &bot, &lexicon, &keys, &queries[..queries.len().min(20)], SearchMode::Hybrid, 1).await?;
+    let (cold, _) = timed(&index, warmup[1..].to_vec(), SearchMode::Hybrid, 1).await?;
+    if !cold.is_empty() {
+        println!(
+            "warm-up: {} other questions, hybrid p50 {:.2} / p95 {:.2} ms while the caches fill",
+            cold.len(),
+            percentile(&cold, 50.0),
+            percentile(&cold, 95.0)
+        );
+    }
     println!(
         "{} passages in {documents} documents, {} queries, k = {K}, 4k candidates per list, MMR 0.7",
-        args.chunks,
-        queries.len()
+        args.chunks, args.queries
     );
     println!(
         "{:<10} {:>11} {:>9} {:>9} {:>9} {:>9} {:>10}",
         "mode", "concurrent", "p50 ms", "p95 ms", "p99 ms", "max ms", "hits/query"
     );
     let mut line = format!("chunks={}", args.chunks);
+    let mut set = 0;
     for (mode, name) in [(SearchMode::Hybrid, "hybrid"), (SearchMode::Bm25, "bm25"), (SearchMode::Vector, "vector")] {
         if !args.modes.contains(&mode) {
             continue;
         }
         for concurrency in [1, args.concurrency] {
-            let (samples, found) = timed(&db, &bot, &lexicon, &keys, &queries, mode, concurrency).await?;
+            set += 1;
+            let measured = queries(set, 0, args.queries);
+            let (samples, found) = timed(&index, measured, mode, concurrency).await?;
             let (p50, p95) = (percentile(&samples, 50.0), percentile(&samples, 95.0));
             println!(
                 "{name:<10} {concurrency:>11} {p50:>9.2} {p95:>9.2} {:>9.2} {:>9.2} {:>10.1}",
