@@ -41,7 +41,9 @@ fn from_command(error: CommandError) -> StudioError {
 
 /// Sends a test message to the bot's draft; frames arrive as
 /// `TestChatFrameArrived`s while this runs, and it ends with the conversation
-/// to continue or the code of the refusal.
+/// to continue or the code of the refusal. Tauri does not order events
+/// against a command's result, so the last frames may reach the window after
+/// the result does: the screen waits for an answer's `done` or `error` frame.
 #[tauri::command]
 pub async fn test_chat_send(
     app: AppHandle,

@@ -12,6 +12,7 @@ import { describeError } from "../errors";
 import { avatarOpen, onTestChatFrame, testChatOpenAvatar, testChatSend, testChatViewportAvatar } from "../generated/commands";
 import type { TestChatFrame } from "../generated/studio";
 import { Viewport } from "../viewport";
+import { OpenAnswers } from "./test-chat-model";
 
 /** One answer being written into the list. */
 interface PendingAnswer {
@@ -37,7 +38,10 @@ export function testChatScreen(context: StudioContext): Screen {
   /** The bot the conversation is with. */
   let chatBot: string | null = null;
   let requests = 0;
-  let pending: PendingAnswer | null = null;
+  /** Whether a message is being sent: one at a time. */
+  let sending = false;
+  /** Answers whose final frame has not arrived yet. */
+  const answers = new OpenAnswers<PendingAnswer>();
   /** The bot whose avatar (or the demo, standing in) this screen opened. */
   let avatarFor: string | null = null;
 
@@ -70,7 +74,7 @@ export function testChatScreen(context: StudioContext): Screen {
 
   function startConversation(): void {
     conversation = null;
-    pending = null;
+    answers.clear();
     conversationLabel.textContent = "New conversation";
     cueLabel.textContent = "";
     replaceChildren(messages);
@@ -141,14 +145,14 @@ export function testChatScreen(context: StudioContext): Screen {
   }
 
   function onFrame(event: TestChatFrame): void {
-    if (pending === null || event.request !== pending.request) return;
-    handleFrame(event.frame, pending);
+    const answer = answers.route(event.request, event.frame);
+    if (answer !== undefined) handleFrame(event.frame, answer);
   }
 
   async function sendMessage(): Promise<void> {
     const bot = context.bot();
     const text = input.value.trim();
-    if (bot === null || text === "" || pending !== null) return;
+    if (bot === null || text === "" || sending) return;
     requests += 1;
     const answer: PendingAnswer = {
       request: requests,
@@ -163,7 +167,8 @@ export function testChatScreen(context: StudioContext): Screen {
     );
     input.value = "";
     chatBot = bot.id;
-    pending = answer;
+    answers.add(answer.request, answer);
+    sending = true;
     setBusy(true);
     try {
       const outcome = await testChatSend(bot.id, answer.request, {
@@ -171,13 +176,17 @@ export function testChatScreen(context: StudioContext): Screen {
         ...(conversation === null ? {} : { conversation_id: conversation }),
       });
       if (outcome.conversation_id !== null && outcome.conversation_id !== undefined) conversation = outcome.conversation_id;
+      // Frames still on their way find the answer open until its last one.
     } catch (error) {
+      answers.close(answer.request);
       if (!answer.failed) {
+        answer.failed = true;
+        answer.status.dataset["state"] = "failed";
         answer.status.textContent = describeError(error);
         answer.status.classList.add("error");
       }
     } finally {
-      pending = null;
+      sending = false;
       setBusy(false);
       input.focus();
     }
