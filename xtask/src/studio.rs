@@ -708,7 +708,7 @@ async fn test_chat(session: &crate::webdriver::Session) -> Result<()> {
     session.click(&link).await?;
     let input = session.find("[data-testid=test-chat-input]", E2E_WAIT).await?;
     session.type_text(&input, "What can you help me with?\u{E007}").await?;
-    session
+    let answered = session
         .wait_for(
             "the test answer",
             "const states = document.querySelectorAll('[data-testid=test-chat-status]');
@@ -719,7 +719,28 @@ async fn test_chat(session: &crate::webdriver::Session) -> Result<()> {
              return state === 'done' && answers[answers.length - 1].textContent.trim().length > 0;",
             E2E_WAIT,
         )
-        .await?;
+        .await;
+    if let Err(error) = answered {
+        // What the screen shows tells a message never sent from an answer
+        // that stalled, or one whose end did not arrive.
+        let shown = session
+            .execute(
+                "const last = (id) => [...document.querySelectorAll(`[data-testid=${id}]`)].pop();
+                 const input = document.querySelector('[data-testid=test-chat-input]');
+                 return JSON.stringify({
+                     questions: document.querySelectorAll('[data-testid=test-chat-question]').length,
+                     state: last('test-chat-status')?.dataset.state ?? null,
+                     status: last('test-chat-status')?.textContent ?? null,
+                     answer: last('test-chat-answer')?.textContent ?? null,
+                     input: input?.value ?? null,
+                     input_disabled: input?.disabled ?? null,
+                 });",
+                serde_json::json!([]),
+            )
+            .await
+            .map_or_else(|error| format!("(could not read the screen: {error:#})"), |shown| shown.to_string());
+        return Err(error.context(format!("the test chat shows {shown}")));
+    }
     println!("studio end-to-end: the test chat answered");
     Ok(())
 }
