@@ -269,7 +269,9 @@ export function avatarAttach(botId: BotId, avatar: BotAvatar): Promise<DraftSave
 /**
  * Sends a test message to the bot's draft; frames arrive as
  * `TestChatFrameArrived`s while this runs, and it ends with the conversation
- * to continue or the code of the refusal.
+ * to continue or the code of the refusal. Tauri does not order events
+ * against a command's result, so the last frames may reach the window after
+ * the result does: the screen waits for an answer's `done` or `error` frame.
  */
 export function testChatSend(bot: BotId, request: number, message: TestChatRequest): Promise<TestChatOutcome> {
   return invoke<TestChatOutcome>("test_chat_send", { bot, request, message });
