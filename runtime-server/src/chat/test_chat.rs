@@ -29,7 +29,7 @@ use animo_shared::{BotId, ConversationId, ErrorCode, MessageId, VisitorId};
 
 use super::embed::PublicBot;
 use super::store::{self, Speaker};
-use super::{Asker, FrameSink, TurnRequest};
+use super::{Asker, Conversation, FrameSink, TurnRequest};
 use crate::context::TenantCtx;
 use crate::crypto::token_hash;
 use crate::error::{ApiError, ApiResult};
@@ -44,14 +44,14 @@ const TEST_ORIGIN: &str = "animo-studio";
 pub struct PreparedTest {
     bot: PublicBot,
     speaker: Speaker,
-    conversation: ConversationId,
+    conversation: Arc<Conversation>,
     request: TurnRequest,
 }
 
 impl PreparedTest {
     /// The conversation the turn belongs to (new unless the request named one).
     pub fn conversation(&self) -> &ConversationId {
-        &self.conversation
+        &self.conversation.id
     }
 }
 
@@ -98,9 +98,9 @@ pub async fn prepare(state: &AppState, ctx: &TenantCtx, bot: &BotId, body: TestC
     let conversation = match &request.conversation {
         Some(id) => {
             store::owned_conversation(&draft.db, bot, &speaker, id).await?;
-            id.clone()
+            state.chat.conversation(id)
         }
-        None => ConversationId::generate(),
+        None => state.chat.new_conversation(),
     };
     let max = state.config.chat_limits.visitor_per_minute;
     let key = format!("{}/{}", ctx.tenant(), ctx.actor_name());
@@ -119,7 +119,6 @@ pub async fn run(state: AppState, prepared: PreparedTest, sink: FrameSink) {
     let received = Instant::now();
     let PreparedTest { bot, speaker, conversation, request } = prepared;
     let asker = Asker { bot: &bot, speaker: &speaker, origin: TEST_ORIGIN, test: true };
-    let entry = state.chat.conversation(&conversation);
-    let result = super::answer_turn(&state, &asker, &entry, request, &sink, received).await;
+    let result = super::answer_turn(&state, &asker, &conversation, request, &sink, received).await;
     super::report_turn(&state, &sink, result).await;
 }
